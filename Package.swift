@@ -1,0 +1,27 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// One target per layer (see README "Layers"): an upward import does not compile,
+// and the Bridge can be linked into another server without the sockets.
+let package = Package(
+    name: "Tether",
+    platforms: [.macOS(.v15)],
+    products: [
+        .library(name: "Tether", targets: ["Tether"]),
+        .executable(name: "tetherd", targets: ["tetherd"]),
+    ],
+    targets: [
+        .target(name: "TetherHTTP", path: "Sources/Tether/HTTP"),
+        .target(name: "TetherBridge", dependencies: ["TetherHTTP"], path: "Sources/Tether/Bridge"),
+        .target(name: "TetherJS", dependencies: ["TetherBridge"], path: "Sources/Tether/JS"),
+        .target(name: "Tether", dependencies: ["TetherJS"], path: "Sources/Tether/App"),
+        .target(name: "TetherSystem", dependencies: ["Tether"], path: "Sources/Tether/System"),
+        .target(name: "TetherDemos", dependencies: ["Tether"]),
+        .executableTarget(name: "tetherd", dependencies: ["Tether", "TetherSystem", "TetherDemos"]),
+        .testTarget(
+            name: "TetherTests",
+            dependencies: ["TetherHTTP", "TetherBridge", "TetherJS", "Tether", "TetherSystem", "TetherDemos"]
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

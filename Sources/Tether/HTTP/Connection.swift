@@ -1,0 +1,104 @@
+/// One client connection: its thread runs the keep-alive loop of read, parse, handle, write.
+struct Connection {
+    let socket: Socket
+    let server: HTTPServer
+
+    private var configuration: HTTPConfiguration { server.configuration }
+
+    func run() {
+        var buffer: [UInt8] = []
+        var parser = RequestParser(configuration: configuration)
+        var isFirstRequest = true
+
+        while true {
+            // Between requests: a new connection has the header timeout to start talking,
+            // an idle keep-alive connection the idle timeout, after which it is closed quietly.
+            if buffer.isEmpty {
+                let wait = isFirstRequest ? configuration.headerTimeout : configuration.idleTimeout
+                switch socket.read(appendingTo: &buffer, deadline: .now + wait) {
+                case .bytes: break
+                case .closed: return
+                case .timedOut:
+                    if isFirstRequest { send(RequestParseError.timedOut.response, method: "GET") }
+                    return
+                }
+            }
+
+            guard let head = readHead(&buffer, parser: &parser) else { return }
+            if server.connectionBecameBusy(socket.fd) == false { return }
+
+            let total = head.length + head.contentLength
+            guard readBody(&buffer, until: total) else { return }
+
+            let started = ContinuousClock.now
+            let request = HTTPRequest(
+                method: head.method,
+                target: head.target,
+                version: head.version,
+                headers: HTTPHeaders(fields: head.fields),
+                body: head.contentLength == 0 ? [] : Array(buffer[head.length..<total])
+            )
+            let response = server.handler.respond(to: request)
+            let keepAlive = request.wantsKeepAlive && !response.closesConnection && !server.isStopping
+            let delivered = send(response, method: request.method, keepAlive: keepAlive)
+            server.log.debug(
+                "\(request.method) \(request.target) \(response.status.code) \(response.body.count)B "
+                    + "\((ContinuousClock.now - started).microseconds)µs"
+            )
+            let stopping = server.connectionBecameIdle(socket.fd)
+            if !delivered || !keepAlive || stopping { return }
+
+            buffer.removeFirst(total)
+            parser.reset()
+            isFirstRequest = false
+        }
+    }
+
+    /// Reads until the parser has a whole head; on a refusal or timeout answers and returns nil.
+    private func readHead(_ buffer: inout [UInt8], parser: inout RequestParser) -> RequestParser.Head? {
+        let deadline = ContinuousClock.now + configuration.headerTimeout
+        while true {
+            do {
+                if let head = try parser.parse(buffer) { return head }
+            } catch {
+                server.log.debug("refused request: \(error)")
+                send(error.response, method: "GET")
+                return nil
+            }
+            switch socket.read(appendingTo: &buffer, deadline: deadline) {
+            case .bytes: continue
+            case .closed: return nil
+            case .timedOut:
+                send(RequestParseError.timedOut.response, method: "GET")
+                return nil
+            }
+        }
+    }
+
+    private func readBody(_ buffer: inout [UInt8], until total: Int) -> Bool {
+        let deadline = ContinuousClock.now + configuration.bodyTimeout
+        while buffer.count < total {
+            switch socket.read(appendingTo: &buffer, deadline: deadline) {
+            case .bytes: continue
+            case .closed: return false
+            case .timedOut:
+                send(RequestParseError.timedOut.response, method: "POST")
+                return false
+            }
+        }
+        return true
+    }
+
+    @discardableResult
+    private func send(_ response: HTTPResponse, method: String, keepAlive: Bool = false) -> Bool {
+        let hasBody = method != "HEAD" && response.status.code != 304 && response.status.code != 204
+        return socket.write(response.serialized(includeBody: hasBody, keepAlive: keepAlive))
+    }
+}
+
+extension HTTPHeaders {
+    init(fields: [RequestParser.HeaderField]) {
+        self.init()
+        for field in fields { add(field.name, field.value) }
+    }
+}
