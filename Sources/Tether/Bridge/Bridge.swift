@@ -1,0 +1,196 @@
+import Synchronization
+import TetherHTTP
+
+/// Turns a request into a response: the `_process_srv0` protocol, `_health`, and pages from
+/// www with the page script injected (each HTML page served opens a session). A plain
+/// `HTTPHandler`, so it can sit behind any server that makes `HTTPRequest` values.
+public final class Bridge: HTTPHandler {
+    /// Makes the endpoint (the app) for a new page's session.
+    public typealias EndpointFactory = @Sendable (Session) -> any SessionEndpoint
+
+    public let registry: SessionRegistry
+    public let files: StaticFiles
+    public let configuration: BridgeConfiguration
+    private let makeEndpoint: EndpointFactory
+    private let log: Log
+    private let version: String
+    private let stopping = Atomic<Bool>(false)
+
+    public init(files: StaticFiles, configuration: BridgeConfiguration = .init(), version: String = "0",
+                log: Log = Log(), makeEndpoint: @escaping EndpointFactory) {
+        self.files = files
+        self.configuration = configuration
+        self.version = version
+        self.log = log
+        self.makeEndpoint = makeEndpoint
+        registry = SessionRegistry(configuration: configuration, log: log)
+    }
+
+    public func respond(to request: HTTPRequest) -> HTTPResponse {
+        let path = request.path
+        if path.hasSuffix("/_process_srv0") { return process(request) }
+        if path.hasSuffix("/_health") { return health(request) }
+        switch files.lookup(request) {
+        case .response(let response):
+            return response
+        case .file(let file):
+            guard request.method == "GET", MediaTypes.isHTML(file.contentType) else {
+                return files.response(for: file, request: request)
+            }
+            return servePage(file)
+        }
+    }
+
+    /// Ends every session (polls return at once with 503, which the page waits out) and
+    /// refuses new pages. Called when the server stops.
+    public func shutdown() {
+        stopping.store(true, ordering: .releasing)
+        registry.stopSweeper()
+        registry.closeAll(.serverStopping)
+    }
+
+    /// Every open page reloads (SIGHUP): it gets the current files and a fresh session.
+    public func reloadAllPages() {
+        for session in registry.all { session.queue("location.reload()") }
+    }
+
+    // MARK: Pages
+
+    private func servePage(_ file: StaticFiles.File) -> HTTPResponse {
+        if stopping.load(ordering: .acquiring) {
+            return .error(.serviceUnavailable, code: "shutting_down", message: "the server is stopping")
+        }
+        let session: Session
+        do {
+            session = try registry.create(pagePath: file.relativePath)
+        } catch {
+            log.warning("refused a page: \(error)")
+            return .error(.serviceUnavailable, code: "too_many_sessions", message: error.description)
+        }
+        let endpoint = makeEndpoint(session)
+        session.attach(endpoint)
+        let body = ScriptInjection.inject(into: file.bytes, session: session.id, names: endpoint.exposedNames)
+        endpoint.sessionOpened()
+        return HTTPResponse(
+            status: .ok,
+            headers: [
+                "Content-Type": file.contentType,
+                // Each load is a new session, so the page must never come from a cache.
+                "Cache-Control": "no-store",
+                "X-Tether-Session": session.id,
+            ],
+            body: body
+        )
+    }
+
+    // MARK: Health
+
+    private func health(_ request: HTTPRequest) -> HTTPResponse {
+        guard request.method == "GET" || request.method == "HEAD" else {
+            var response = HTTPResponse.error(.methodNotAllowed, code: "method_not_allowed", message: "use GET")
+            response.headers.add("Allow", "GET, HEAD")
+            return response
+        }
+        let isStopping = stopping.load(ordering: .acquiring)
+        let since = registry.secondsSinceLastPoll.map { String(Self.rounded($0)) } ?? "null"
+        var response = HTTPResponse.json(
+            "{\"status\":\(isStopping ? "\"stopping\"" : "\"ok\""),\"version\":\(JSONText.quote(version)),"
+                + "\"uptime\":\(Self.rounded(registry.uptimeSeconds)),\"sessions\":\(registry.count),"
+                + "\"sinceLastPoll\":\(since)}",
+            status: isStopping ? .serviceUnavailable : .ok)
+        response.headers.add("Cache-Control", "no-store")
+        return response
+    }
+
+    private static func rounded(_ seconds: Double) -> Double { (seconds * 1000).rounded() / 1000 }
+
+    // MARK: Protocol
+
+    private func process(_ request: HTTPRequest) -> HTTPResponse {
+        guard request.method == "POST" else {
+            var response = HTTPResponse.error(.methodNotAllowed, code: "method_not_allowed", message: "use POST with a JSON body")
+            response.headers.add("Allow", "POST")
+            return response
+        }
+        if let refusal = OriginCheck.refusal(for: request) { return refusal }
+        guard Self.isJSON(request.headers["Content-Type"]) else {
+            return .error(.unsupportedMediaType, code: "unsupported_media_type", message: "Content-Type must be application/json")
+        }
+        let envelope: BridgeMessage.Envelope
+        do {
+            envelope = try BridgeMessage.parse(request.body)
+        } catch {
+            return .error(.badRequest, code: "malformed_message", message: error.description)
+        }
+        guard let session = registry.session(envelope.session), let endpoint = session.endpoint else {
+            return Self.unknownSession
+        }
+        switch envelope.message {
+        case .call(let function, let arguments):
+            return answer { () throws(EndpointError) in
+                try session.batch { () throws(EndpointError) in try endpoint.call(function, arguments: arguments) }
+            }
+        case .get(let property):
+            return answer { () throws(EndpointError) in try endpoint.get(property) }
+        case .set(let property, let value):
+            return answer { () throws(EndpointError) in
+                try session.batch { () throws(EndpointError) in try endpoint.set(property, to: value) }
+                return "null"
+            }
+        case .next(let ack, let results):
+            registry.notePoll()
+            switch session.poll(acknowledging: ack, results: results.map { ($0.id, $0.outcome) }, hold: configuration.pollHold) {
+            case .commands(let body):
+                return .json(body)
+            case .closed(.serverStopping):
+                return .error(.serviceUnavailable, code: "shutting_down", message: "the server is stopping; try again shortly")
+            case .closed:
+                return Self.unknownSession
+            }
+        case .unload:
+            session.close(.unloaded)
+            return HTTPResponse(status: .noContent, headers: ["Content-Type": "application/json"])
+        }
+    }
+
+    private func answer(_ body: () throws(EndpointError) -> String) -> HTTPResponse {
+        do {
+            return .json("{\"value\":" + (try body()) + "}")
+        } catch {
+            switch error {
+            case .unknownFunction, .unknownProperty:
+                return .error(.notFound, code: "not_exposed", message: error.description)
+            case .readOnlyProperty:
+                return .error(.forbidden, code: "read_only", message: error.description)
+            case .badArguments:
+                return .error(.badRequest, code: "bad_arguments", message: error.description)
+            case .failed:
+                log.warning("handler failed: \(error.description)")
+                return .error(.internalServerError, code: "handler_failed", message: error.description)
+            }
+        }
+    }
+
+    static let unknownSession = HTTPResponse.error(
+        .gone, code: "unknown_session",
+        message: "no open session with this id: the page expired or the server restarted; reload the page")
+
+    static func isJSON(_ contentType: String?) -> Bool {
+        guard let contentType else { return false }
+        let mediaType = contentType.split(separator: ";", maxSplits: 1).first.map { String($0).trimmingOWS() } ?? ""
+        return mediaType.equalsIgnoringASCIICase("application/json")
+    }
+}
+
+extension Session {
+    /// `batch` for a body with a typed error.
+    func batch<Result>(_ body: () throws(EndpointError) -> Result) throws(EndpointError) -> Result {
+        do {
+            return try batch { () throws -> Result in try body() }
+        } catch let error as EndpointError {
+            throw error
+        } catch {
+            throw .failed("\(error)")
+        }
+    }
+}

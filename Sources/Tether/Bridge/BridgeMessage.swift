@@ -1,0 +1,86 @@
+/// A browser→server message of protocol version 1, checked field by field.
+enum BridgeMessage: Equatable {
+    case call(function: String, arguments: [JSONValue])
+    case get(property: String)
+    case set(property: String, value: JSONValue)
+    case next(ack: Int, results: [Result])
+    case unload
+
+    struct Result: Equatable {
+        let id: Int
+        let outcome: ReadOutcome
+    }
+
+    struct Envelope: Equatable {
+        let session: String
+        let message: BridgeMessage
+    }
+
+    /// Why a body is not a valid message; answered with 400.
+    struct Malformed: Error, Equatable, CustomStringConvertible {
+        let description: String
+    }
+
+    static func parse(_ body: [UInt8]) throws(Malformed) -> Envelope {
+        let json: JSONValue
+        do { json = try JSONParser.parse(body) } catch { throw Malformed(description: error.description) }
+        guard case .object = json else { throw Malformed(description: "the body must be a JSON object") }
+        guard let session = json["session"]?.stringValue else { throw Malformed(description: "'session' (a string) is missing") }
+        guard let task = json["task"]?.stringValue else { throw Malformed(description: "'task' (a string) is missing") }
+        return Envelope(session: session, message: try message(task: task, json))
+    }
+
+    private static func message(task: String, _ json: JSONValue) throws(Malformed) -> BridgeMessage {
+        switch task {
+        case "call":
+            guard let function = json["function"]?.stringValue else { throw Malformed(description: "'function' (a string) is missing") }
+            switch json["args"] {
+            case nil, .null?: return .call(function: function, arguments: [])
+            case .array(let arguments)?: return .call(function: function, arguments: arguments)
+            default: throw Malformed(description: "'args' must be an array")
+            }
+        case "get":
+            guard let property = json["property"]?.stringValue else { throw Malformed(description: "'property' (a string) is missing") }
+            return .get(property: property)
+        case "set":
+            guard let property = json["property"]?.stringValue else { throw Malformed(description: "'property' (a string) is missing") }
+            guard let value = json["value"] else { throw Malformed(description: "'value' is missing") }
+            return .set(property: property, value: value)
+        case "next":
+            let ack: Int
+            switch json["ack"] {
+            case nil, .null?: ack = 0
+            case .number?:
+                guard let value = json["ack"]?.intValue, value >= 0 else { throw Malformed(description: "'ack' must be a whole number ≥ 0") }
+                ack = value
+            default: throw Malformed(description: "'ack' must be a number")
+            }
+            return .next(ack: ack, results: try results(json["results"]))
+        case "unload":
+            return .unload
+        default:
+            throw Malformed(description: "unknown task '\(task)': use call, get, set, next or unload")
+        }
+    }
+
+    private static func results(_ json: JSONValue?) throws(Malformed) -> [Result] {
+        switch json {
+        case nil, .null?: return []
+        case .array(let items)?:
+            var results: [Result] = []
+            for item in items {
+                guard let id = item["id"]?.intValue else { throw Malformed(description: "each result needs a numeric 'id'") }
+                if let error = item["error"] {
+                    results.append(Result(id: id, outcome: .exception(error.stringValue ?? error.jsonText)))
+                } else if let value = item["value"] {
+                    results.append(Result(id: id, outcome: .value(value)))
+                } else {
+                    throw Malformed(description: "result \(id) has neither 'value' nor 'error'")
+                }
+            }
+            return results
+        default:
+            throw Malformed(description: "'results' must be an array")
+        }
+    }
+}

@@ -1,0 +1,197 @@
+/// The script injected into every HTML page. Embedded as a string (a resource bundle would be
+/// lost when the binary is copied away from its build folder). `__TETHER_CONFIG__` is replaced
+/// by the page's session id and the names its app exposes.
+enum PageScript {
+    static let source = #"""
+// Tether page script: connects this page to its Swift app.
+// server.name(…) calls Swift; the poll loop below runs what Swift sends to this page.
+(function () {
+  "use strict";
+  var config = __TETHER_CONFIG__;
+
+  // Paths relative to this page, so it works at "/" and behind a proxy at "/kiosk/".
+  var endpoint = new URL("_process_srv0", location.href).href;
+  var health = new URL("_health", location.href).href;
+  var RELOAD_GUARD_MS = 5000;
+
+  function post(message, keepalive) {
+    message.session = config.session;
+    return fetch(endpoint, {
+      method: "POST",
+      headers: { "Content-Type": "application/json", "X-Tether-Session": config.session },
+      body: JSON.stringify(message),
+      cache: "no-store",
+      keepalive: !!keepalive
+    });
+  }
+
+  function sleep(ms) { return new Promise(function (resolve) { setTimeout(resolve, ms); }); }
+
+  // Retry delays with jitter: 100 ms doubling up to 5 s, each between half and all of the step,
+  // so a room full of kiosks does not knock on a restarted server in step.
+  function Backoff() { this.step = 100; }
+  Backoff.prototype.next = function () {
+    var wait = this.step * (0.5 + Math.random() / 2);
+    this.step = Math.min(this.step * 2, 5000);
+    return wait;
+  };
+
+  // A visible state while the server is unreachable: style html[data-tether="offline"] if you like.
+  function setState(state) {
+    if (state) document.documentElement.setAttribute("data-tether", state);
+    else document.documentElement.removeAttribute("data-tether");
+  }
+
+  // --- Calls into Swift: one at a time, in the order the page makes them.
+  var queue = Promise.resolve();
+  function request(message) {
+    var result = queue.then(function () { return send(message); });
+    queue = result.catch(function () {});
+    return result;
+  }
+
+  async function send(message) {
+    var response;
+    try {
+      response = await post(message);
+    } catch (error) {
+      throw new Error("Tether: server unreachable (" + error.message + ")");
+    }
+    if (response.status === 410) recover();
+    var body = null;
+    try { body = await response.json(); } catch (error) { body = null; }
+    if (!response.ok) {
+      throw new Error(body && body.error ? body.error.message : "Tether: HTTP " + response.status);
+    }
+    return body ? body.value : null;
+  }
+
+  function call(name, args) {
+    return request({ task: "call", function: name, args: args });
+  }
+
+  // --- The server proxy: only the names the app exposes exist.
+  var methods = new Set(config.methods);
+  var properties = new Set(config.properties);
+  var settable = new Set(config.settable);
+  // Names the browser probes on any object (await, JSON, console): undefined without a complaint.
+  var quiet = new Set(["then", "toJSON", "constructor", "valueOf", "toString"]);
+
+  window.server = new Proxy({}, {
+    get: function (target, name) {
+      if (typeof name !== "string") return undefined;
+      if (methods.has(name)) {
+        return function () { return call(name, Array.prototype.slice.call(arguments)); };
+      }
+      if (properties.has(name)) return request({ task: "get", property: name });
+      if (!quiet.has(name)) console.error("Tether: server." + name + " is not exposed by the app");
+      return undefined;
+    },
+    set: function (target, name, value) {
+      if (settable.has(name)) {
+        request({ task: "set", property: name, value: value }).catch(function (error) {
+          console.error("Tether: setting server." + name + " failed:", error.message);
+        });
+      } else {
+        console.error("Tether: server." + String(name) + " is not a settable property of the app");
+      }
+      return true;
+    },
+    has: function (target, name) { return methods.has(name) || properties.has(name); }
+  });
+
+  // Used by page.callback("name") in Swift: a function value that calls an exposed method.
+  window.tether = { session: config.session, call: function (name) {
+    return call(name, Array.prototype.slice.call(arguments, 1));
+  } };
+
+  // --- The poll loop: fetch what Swift queued, run it in order, answer reads with the next poll.
+  var ack = 0;       // highest command seq evaluated
+  var results = [];  // answers to reads, sent with the next poll
+  var recovering = false;
+
+  function describe(error) {
+    if (error instanceof Error) return error.name + ": " + error.message;
+    return String(error);
+  }
+
+  async function run(command) {
+    if (command.seq <= ack) return;  // already evaluated: a resend after a lost answer
+    try {
+      var value = (0, eval)(command.js);  // indirect eval: global scope, not this function's
+      if (command.id != null) {
+        if (value && typeof value.then === "function") value = await value;
+        var text = JSON.stringify(value);
+        results.push({ id: command.id, value: text === undefined ? null : JSON.parse(text) });
+      }
+    } catch (error) {
+      if (command.id != null) results.push({ id: command.id, error: describe(error) });
+      else console.error("Tether: command " + command.seq + " failed: " + describe(error) + "\n" + command.js);
+    }
+    ack = command.seq;
+  }
+
+  async function pollLoop() {
+    var backoff = new Backoff();
+    while (!recovering) {
+      var response, batch;
+      try {
+        response = await post({ task: "next", ack: ack, results: results });
+      } catch (error) {
+        setState("offline");  // the server may be restarting: try again
+        await sleep(backoff.next());
+        continue;
+      }
+      if (response.status === 410) { recover(); return; }
+      try {
+        if (!response.ok) throw new Error("HTTP " + response.status);
+        batch = await response.json();
+      } catch (error) {
+        setState("offline");
+        await sleep(backoff.next());
+        continue;
+      }
+      setState(null);
+      backoff = new Backoff();
+      results = [];  // delivered with that poll
+      for (var i = 0; i < batch.commands.length; i++) await run(batch.commands[i]);
+    }
+  }
+
+  // The session is gone (server restarted, page expired): wait until the server answers,
+  // then reload to get a new one. At most one reload every 5 s, so no reload storm,
+  // and never onto the browser's error page.
+  async function recover() {
+    if (recovering) return;
+    recovering = true;
+    setState("reconnecting");
+    var backoff = new Backoff();
+    for (;;) {
+      try {
+        var answer = await fetch(health, { cache: "no-store" });
+        if (answer.ok) break;
+      } catch (error) { /* not up yet */ }
+      await sleep(backoff.next());
+    }
+    var last = 0;
+    try { last = Number(sessionStorage.getItem("tether.reloadedAt")) || 0; } catch (error) { last = 0; }
+    var wait = last + RELOAD_GUARD_MS - Date.now();
+    if (wait > 0) await sleep(wait);
+    try { sessionStorage.setItem("tether.reloadedAt", String(Date.now())); } catch (error) { /* private mode */ }
+    location.reload();
+  }
+
+  // Tell the server the page is gone, so its session closes now rather than at expiry.
+  addEventListener("pagehide", function () {
+    var body = JSON.stringify({ session: config.session, task: "unload" });
+    var sent = false;
+    try { sent = navigator.sendBeacon(endpoint, new Blob([body], { type: "application/json" })); } catch (error) { sent = false; }
+    if (!sent) post({ task: "unload" }, true).catch(function () {});
+  });
+
+  // Commands address the DOM, so start once it exists.
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", pollLoop);
+  else pollLoop();
+})();
+"""#
+}

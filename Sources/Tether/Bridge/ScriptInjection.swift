@@ -1,0 +1,40 @@
+import TetherHTTP
+
+/// Puts the page script into an HTML document once: before `</head>`, else right after the
+/// `<body…>` tag, else at the very start. The document itself is never duplicated or reordered.
+enum ScriptInjection {
+    static func inject(into html: [UInt8], session: String, names: ExposedNames) -> [UInt8] {
+        let tag = Array(scriptTag(session: session, names: names).utf8)
+        var out = html
+        if let head = find(Array("</head".utf8), in: html) {
+            out.insert(contentsOf: tag, at: head)
+        } else if let body = find(Array("<body".utf8), in: html), let close = html[body...].firstIndex(of: UInt8(ascii: ">")) {
+            out.insert(contentsOf: tag, at: close + 1)
+        } else {
+            out.insert(contentsOf: tag, at: 0)
+        }
+        return out
+    }
+
+    static func scriptTag(session: String, names: ExposedNames) -> String {
+        // Every string is escaped by JSONText.quote, `<` included, so no name can end the script.
+        func list(_ items: [String]) -> String { "[" + items.map(JSONText.quote).joined(separator: ",") + "]" }
+        let config = "{\"session\":\(JSONText.quote(session)),\"methods\":\(list(names.methods)),"
+            + "\"properties\":\(list(names.properties)),\"settable\":\(list(names.settable))}"
+        return "<script>\n" + PageScript.source.replacing("__TETHER_CONFIG__", with: config) + "</script>\n"
+    }
+
+    /// First index of `needle` in `haystack`, ASCII case-insensitively.
+    private static func find(_ needle: [UInt8], in haystack: [UInt8]) -> Int? {
+        guard haystack.count >= needle.count else { return nil }
+        outer: for start in 0...(haystack.count - needle.count) {
+            for offset in 0..<needle.count {
+                var byte = haystack[start + offset]
+                if byte >= 65 && byte <= 90 { byte += 32 }
+                if byte != needle[offset] { continue outer }
+            }
+            return start
+        }
+        return nil
+    }
+}

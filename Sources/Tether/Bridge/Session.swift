@@ -1,0 +1,224 @@
+import Dispatch
+import Synchronization
+import TetherHTTP
+
+/// One browser page: its ordered, acknowledged outbox, its waiting reads and its held poll.
+/// All state sits behind one `Mutex`; no lock is held while a thread waits.
+public final class Session: Sendable {
+    /// 128 random bits, hex.
+    public let id: String
+    /// The file this page was served from, relative to the www root (`index.html`).
+    public let pagePath: String
+    let createdAt: ContinuousClock.Instant
+    private let configuration: BridgeConfiguration
+    private let log: Log
+    private let state: Mutex<State>
+    /// Left once, on close: `waitUntilClosed` returns for every waiter at once.
+    private let closedLatch = DispatchGroup()
+    private let onClose: @Sendable (Session) -> Void
+
+    private struct State {
+        var outbox = Outbox()
+        var reads: [Int: ReadSlot] = [:]
+        var nextReadID = 1
+        var poll: PollWaiter?
+        var pollWoken = false
+        var lastPollAt: ContinuousClock.Instant?
+        var closeReason: CloseReason?
+        /// Above zero while a call runs: its writes go out together when it ends.
+        var batchDepth = 0
+        var wakeDeferred = false
+        var endpoint: (any SessionEndpoint)?
+    }
+
+    init(id: String, pagePath: String, configuration: BridgeConfiguration, log: Log, onClose: @escaping @Sendable (Session) -> Void) {
+        self.id = id
+        self.pagePath = pagePath
+        self.configuration = configuration
+        self.log = log
+        self.onClose = onClose
+        createdAt = .now
+        state = Mutex(State())
+        closedLatch.enter()
+    }
+
+    package var endpoint: (any SessionEndpoint)? { state.withLock { $0.endpoint } }
+
+    func attach(_ endpoint: any SessionEndpoint) {
+        state.withLock { $0.endpoint = endpoint }
+    }
+
+    public var isOpen: Bool { state.withLock { $0.closeReason == nil } }
+
+    public var closeReason: CloseReason? { state.withLock { $0.closeReason } }
+
+    /// Commands queued and not yet acknowledged by the page.
+    public var pendingCommandCount: Int { state.withLock { $0.outbox.count } }
+
+    // MARK: Writes and reads (Swift side)
+
+    /// Queues a statement for the page; false when the page is closed (the write is dropped).
+    @discardableResult
+    public func queue(_ statement: String, assignmentTarget: String? = nil) -> Bool {
+        let outcome = state.withLock { state -> (accepted: Bool, overflow: Bool) in
+            guard state.closeReason == nil else { return (false, false) }
+            state.outbox.append(js: statement, target: assignmentTarget)
+            let overflow = enforceBound(&state)
+            if !overflow { wakePoll(&state, deferrable: true) }
+            return (true, overflow)
+        }
+        if outcome.overflow { close(.outboxOverflow) }
+        return outcome.accepted
+    }
+
+    /// Queues an expression whose value the page sends back, and blocks this thread until it
+    /// does, the timeout passes or the page closes.
+    public func read(_ expression: String, timeout: Duration) -> ReadOutcome {
+        let slot = ReadSlot()
+        let queued = state.withLock { state -> (id: Int, overflow: Bool)? in
+            guard state.closeReason == nil else { return nil }
+            let id = state.nextReadID
+            state.nextReadID += 1
+            state.reads[id] = slot
+            state.outbox.append(js: expression, readID: id)
+            let overflow = enforceBound(&state)
+            wakePoll(&state, deferrable: false)
+            return (id, overflow)
+        }
+        guard let queued else { return .closed }
+        if queued.overflow { close(.outboxOverflow) }
+        let outcome = slot.wait(timeout: timeout)
+        state.withLock { _ = $0.reads.removeValue(forKey: queued.id) }
+        return outcome ?? (isOpen ? .timedOut : .closed)
+    }
+
+    /// Writes made inside `body` reach a waiting poll together, when it returns.
+    public func batch<Result>(_ body: () throws -> Result) rethrows -> Result {
+        state.withLock { $0.batchDepth += 1 }
+        defer {
+            state.withLock { state in
+                state.batchDepth -= 1
+                if state.batchDepth == 0 && state.wakeDeferred {
+                    state.wakeDeferred = false
+                    wakePoll(&state, deferrable: false)
+                }
+            }
+        }
+        return try body()
+    }
+
+    /// Blocks until the session closes or `timeout` passes; true when closed.
+    public func waitUntilClosed(timeout: Duration) -> Bool {
+        closedLatch.wait(timeout: .now() + timeout.dispatchInterval) == .success
+    }
+
+    // MARK: The page's poll
+
+    enum PollOutcome: Equatable {
+        /// The body to send: every unacknowledged command (possibly none).
+        case commands(String)
+        case closed(CloseReason)
+    }
+
+    /// Handles a `next`: takes the acknowledgement and the answers, then returns queued
+    /// commands at once, or holds until some are queued, a newer poll arrives or the hold ends.
+    func poll(acknowledging ack: Int, results: [(id: Int, outcome: ReadOutcome)], hold: Duration) -> PollOutcome {
+        var answered: [(ReadSlot, ReadOutcome)] = []
+        let waiter = PollWaiter()
+        let immediate = state.withLock { state -> PollOutcome? in
+            if let reason = state.closeReason { return .closed(reason) }
+            state.outbox.acknowledge(upTo: ack)
+            for result in results {
+                if let slot = state.reads.removeValue(forKey: result.id) { answered.append((slot, result.outcome)) }
+            }
+            state.lastPollAt = .now
+            if let older = state.poll {
+                older.superseded.store(true, ordering: .releasing)
+                older.semaphore.signal()
+            }
+            if !state.outbox.isEmpty {
+                state.poll = nil
+                return .commands(state.outbox.pollResponseJSON)
+            }
+            state.poll = waiter
+            state.pollWoken = false
+            return nil
+        }
+        for (slot, outcome) in answered { slot.fulfil(outcome) }
+        if let immediate { return immediate }
+
+        _ = waiter.semaphore.wait(timeout: .now() + hold.dispatchInterval)
+        return state.withLock { state in
+            if state.poll === waiter {
+                state.poll = nil
+                state.pollWoken = false
+            }
+            state.lastPollAt = .now
+            if let reason = state.closeReason { return .closed(reason) }
+            if waiter.superseded.load(ordering: .acquiring) { return .commands("{\"commands\":[]}") }
+            return .commands(state.outbox.pollResponseJSON)
+        }
+    }
+
+    /// True when the page should be closed for not polling.
+    func isExpired(now: ContinuousClock.Instant) -> Bool {
+        state.withLock { state in
+            guard state.closeReason == nil, state.poll == nil else { return false }
+            if let last = state.lastPollAt { return now - last > configuration.pollGapTimeout }
+            return now - createdAt > configuration.firstPollTimeout
+        }
+    }
+
+    var lastPollAt: ContinuousClock.Instant? { state.withLock { $0.lastPollAt } }
+
+    // MARK: Closing
+
+    /// Ends the session: reads fail with page-closed, the poll returns, the app is told.
+    /// Safe to call more than once; only the first counts.
+    public func close(_ reason: CloseReason) {
+        let taken = state.withLock { state -> (reads: [ReadSlot], poll: PollWaiter?, endpoint: (any SessionEndpoint)?)? in
+            guard state.closeReason == nil else { return nil }
+            state.closeReason = reason
+            state.outbox.removeAll()
+            let reads = Array(state.reads.values)
+            state.reads.removeAll()
+            let poll = state.poll
+            state.poll = nil
+            let endpoint = state.endpoint
+            state.endpoint = nil
+            return (reads, poll, endpoint)
+        }
+        guard let taken else { return }
+        if reason == .outboxOverflow || reason == .stoppedPolling || reason == .neverPolled {
+            log.info("session \(id.prefix(8)) closed: \(reason)")
+        } else {
+            log.debug("session \(id.prefix(8)) closed: \(reason)")
+        }
+        for slot in taken.reads { slot.fulfil(.closed) }
+        taken.poll?.semaphore.signal()
+        closedLatch.leave()
+        onClose(self)
+        taken.endpoint?.sessionClosed(reason)
+    }
+
+    // MARK: Private
+
+    private func wakePoll(_ state: inout State, deferrable: Bool) {
+        if deferrable && state.batchDepth > 0 {
+            state.wakeDeferred = true
+            return
+        }
+        if let poll = state.poll, !state.pollWoken {
+            state.pollWoken = true
+            poll.semaphore.signal()
+        }
+    }
+
+    /// Coalesces a full outbox; true when even that leaves it over the bound.
+    private func enforceBound(_ state: inout State) -> Bool {
+        guard state.outbox.count > configuration.maxOutbox else { return false }
+        let dropped = state.outbox.coalesce()
+        if dropped > 0 { log.debug("session \(id.prefix(8)): coalesced \(dropped) superseded writes") }
+        return state.outbox.count > configuration.maxOutbox
+    }
+}
