@@ -1,0 +1,145 @@
+import TetherHTTP
+
+/// A JavaScript expression built with Swift syntax.
+///
+///     js.dom.count.innerHTML = 10          // document.getElementById("count").innerHTML=10
+///     js.data = ["a": 15.4, "c": [5, 4, 6]] // data={"a":15.4,"c":[5,4,6]}
+///     page.run(js.alert("hi"))              // a call is sent by the page, not by itself
+///
+/// An assignment is queued on the page the builder came from. A call or member read only
+/// builds an expression; `page.run` sends it and `page.eval` reads its value.
+///
+/// `JS` has no public instance members of its own (only subscripts and the call hook): any
+/// would hide the JavaScript name spelled the same, as `js.dom.input.value` must reach `value`.
+@dynamicMemberLookup
+@dynamicCallable
+public struct JS: Sendable {
+    package let _code: String
+    package let _sink: (any JSSink)?
+    /// True only for `js.dom`, whose members are element ids.
+    package let _isDOMRoot: Bool
+
+    package init(_code: String, sink: (any JSSink)?, isDOMRoot: Bool = false) {
+        self._code = _code
+        self._sink = sink
+        self._isDOMRoot = isDOMRoot
+    }
+
+    /// A root builder whose assignments go to `sink`.
+    public init(sink: any JSSink) {
+        self.init(_code: "", sink: sink)
+    }
+
+    /// A Swift value as a JavaScript literal: `["a": JS(x), "b": JS(n)]`.
+    public init(_ value: some JSConvertible) {
+        self.init(_code: jsLiteral(value), sink: nil)
+    }
+
+    /// Code taken as it is, for what the builder cannot spell (`JS(code: "new Date()")`).
+    /// Never put untrusted text here.
+    public init(code: String) {
+        self.init(_code: code, sink: nil)
+    }
+
+    /// The code of an expression, for logs and tests: `JS.code(of: js.a.b)` is `a.b`.
+    public static func code(of js: JS) -> String { js._code }
+
+    // MARK: Members
+
+    private func member(_ name: String) -> JS {
+        if _isDOMRoot { return element(JSONText.quote(name)) }
+        if _code.isEmpty {
+            if name == "dom" { return JS(_code: "", sink: _sink, isDOMRoot: true) }
+            return JS(_code: name, sink: _sink)
+        }
+        return JS(_code: _code + "." + name, sink: _sink)
+    }
+
+    private func element(_ quotedID: String) -> JS {
+        JS(_code: "document.getElementById(\(quotedID))", sink: _sink)
+    }
+
+    private func index(_ literal: String) -> JS {
+        if _isDOMRoot { return element(literal) }
+        return JS(_code: _code + "[" + literal + "]", sink: _sink)
+    }
+
+    private func assign(_ target: JS, _ valueCode: String) {
+        // A builder made by `JS(code:)` or from a value has no page: there is nowhere to send it.
+        guard let sink = target._sink ?? _sink else { return }
+        sink.queue(statement: target._code + "=" + valueCode, assignmentTarget: target._code)
+    }
+
+    public subscript(dynamicMember name: String) -> JS {
+        get { member(name) }
+        nonmutating set { assign(member(name), newValue._code) }
+    }
+
+    /// Assigning a runtime value: `js.factor = someDouble`. Reading through this subscript
+    /// is a programming error: a JavaScript value is read with `page.eval`.
+    @_disfavoredOverload
+    public subscript<Value: JSConvertible>(dynamicMember name: String) -> Value {
+        get { fatalError("\(member(name)._code) cannot be read synchronously; use page.eval(js.…, as: T.self)") }
+        nonmutating set { assign(member(name), jsLiteral(newValue)) }
+    }
+
+    /// `js.arr[0]`, `js.dom["my-id"]`.
+    public subscript(index: Int) -> JS {
+        get { self.index(String(index)) }
+        nonmutating set { assign(self.index(String(index)), newValue._code) }
+    }
+
+    public subscript(key: String) -> JS {
+        get { index(JSONText.quote(key)) }
+        nonmutating set { assign(index(JSONText.quote(key)), newValue._code) }
+    }
+
+    @_disfavoredOverload
+    public subscript<Value: JSConvertible>(index: Int) -> Value {
+        get { fatalError("\(self.index(String(index))._code) cannot be read synchronously; use page.eval") }
+        nonmutating set { assign(self.index(String(index)), jsLiteral(newValue)) }
+    }
+
+    @_disfavoredOverload
+    public subscript<Value: JSConvertible>(key: String) -> Value {
+        get { fatalError("\(index(JSONText.quote(key))._code) cannot be read synchronously; use page.eval") }
+        nonmutating set { assign(index(JSONText.quote(key)), jsLiteral(newValue)) }
+    }
+
+    // MARK: Calls
+
+    /// `js.console.log("a", 1, x)` is `console.log("a",1,x)`.
+    public func dynamicallyCall(withArguments arguments: [any JSConvertible]) -> JS {
+        var code = _code + "("
+        for (position, argument) in arguments.enumerated() {
+            if position > 0 { code += "," }
+            code += jsLiteral(argument)
+        }
+        code += ")"
+        return JS(_code: code, sink: _sink)
+    }
+}
+
+/// A builder inside another expression is its code: `js.a = js.b.c` is `a=b.c`.
+extension JS: JSConvertible {
+    public static func appendJS(_ value: JS, to code: inout String) { code += value._code }
+}
+
+extension JS: ExpressibleByIntegerLiteral, ExpressibleByFloatLiteral, ExpressibleByBooleanLiteral,
+    ExpressibleByStringLiteral, ExpressibleByNilLiteral, ExpressibleByArrayLiteral, ExpressibleByDictionaryLiteral
+{
+    public init(integerLiteral value: Int) { self.init(value) }
+    public init(floatLiteral value: Double) { self.init(value) }
+    public init(booleanLiteral value: Bool) { self.init(value) }
+    public init(stringLiteral value: String) { self.init(value) }
+    public init(nilLiteral: ()) { self.init(code: "null") }
+
+    public init(arrayLiteral elements: JS...) {
+        self.init(code: "[" + elements.map(\._code).joined(separator: ",") + "]")
+    }
+
+    /// Keeps the order written, unlike a Swift dictionary.
+    public init(dictionaryLiteral elements: (String, JS)...) {
+        self.init(code: "{" + elements.map { JSONText.quote($0.0) + ":" + $0.1._code }.joined(separator: ",") + "}")
+    }
+}
