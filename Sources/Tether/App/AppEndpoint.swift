@@ -1,0 +1,72 @@
+import TetherBridge
+
+/// The session endpoint of one page's app: dispatches exposed names, holding the app's lock.
+final class AppEndpoint<A: App>: SessionEndpoint, @unchecked Sendable {
+    // `@unchecked`: `app` is not Sendable; it is touched only while `page.appLock` is held
+    // (calls, property access, `main` outside `page.sleep`, `page.withApp`).
+    let app: A
+    let page: Page
+    private let exposed: Exposed<A>
+    private let log: Log
+
+    init(session: Session, exposed: Exposed<A>, evalTimeout: Duration, log: Log) {
+        let page = Page(session: session, defaultEvalTimeout: evalTimeout, appLock: OwnedLock())
+        self.page = page
+        self.exposed = exposed
+        self.log = log
+        app = page.appLock.withLock { A(page: page) }
+        exposedNames = exposed.names
+    }
+
+    let exposedNames: ExposedNames
+
+    func call(_ function: String, arguments: [JSONValue]) throws(EndpointError) -> String {
+        guard let method = exposed.methods[function] else { throw .unknownFunction(function) }
+        return try page.appLock.withLock { () throws(EndpointError) -> String in try Self.typed { try method(app, arguments) } }
+    }
+
+    func get(_ property: String) throws(EndpointError) -> String {
+        guard let getter = exposed.getters[property] else { throw .unknownProperty(property) }
+        return try page.appLock.withLock { () throws(EndpointError) -> String in try Self.typed { try getter(app) } }
+    }
+
+    func set(_ property: String, to value: JSONValue) throws(EndpointError) {
+        guard let setter = exposed.setters[property] else {
+            if exposed.getters[property] != nil { throw .readOnlyProperty(property) }
+            throw .unknownProperty(property)
+        }
+        try page.appLock.withLock { () throws(EndpointError) in try Self.typed { try setter(app, value) } }
+    }
+
+    /// A handler's own error becomes `.failed` with its description (answered with 500).
+    private static func typed<T>(_ body: () throws -> T) throws(EndpointError) -> T {
+        do {
+            return try body()
+        } catch let error as EndpointError {
+            throw error
+        } catch {
+            throw .failed("\(error)")
+        }
+    }
+
+    func sessionOpened() {
+        guard app is any MainLoop else { return }
+        let started = PosixThread.start(stackBytes: 1024 * 1024) { [self] in runMain() }
+        if !started { log.error("page \(page.id.prefix(8)): cannot start a thread for main") }
+    }
+
+    private func runMain() {
+        guard let main = app as? any MainLoop else { return }
+        page.appLock.withLock {
+            do {
+                try main.main(page: page)
+            } catch EvalError.pageClosed {
+                // The usual way out: the page went away while main was reading from it.
+            } catch {
+                log.warning("page \(page.id.prefix(8)): main ended with an error: \(error)")
+            }
+        }
+    }
+
+    func sessionClosed(_ reason: CloseReason) {}
+}
