@@ -1,0 +1,74 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Tether
+
+/// What `tetherd` does, as a function that returns the exit status (so it can be tested and
+/// `main.swift` stays one line).
+public enum Daemon {
+    public enum ExitCode {
+        public static let ok: Int32 = 0
+        public static let failure: Int32 = 1
+        /// EX_USAGE
+        public static let usage: Int32 = 64
+        /// EX_NOINPUT
+        public static let noInput: Int32 = 66
+    }
+
+    /// Runs until SIGTERM or SIGINT. `makeServer` builds the server (the demos, or your apps).
+    public static func run(arguments: [String], makeServer: (Server.Configuration) -> Server) -> Int32 {
+        let options: DaemonOptions
+        do {
+            options = try DaemonOptions.parse(arguments)
+        } catch {
+            Log.standardError("tetherd: \(error.description)\n\(DaemonOptions.usage)\n")
+            return ExitCode.usage
+        }
+        if options.showHelp {
+            print(DaemonOptions.usage)
+            return ExitCode.ok
+        }
+        if options.showVersion {
+            print("tetherd \(Server.version)")
+            return ExitCode.ok
+        }
+
+        var configuration = Server.Configuration()
+        configuration.http.host = options.host
+        configuration.http.port = options.port
+        configuration.www = options.www
+        configuration.log = Log(level: options.verbose ? .debug : .info)
+        let log = configuration.log
+
+        // Before any thread starts, so that every thread inherits the blocked mask.
+        let signals = SignalWaiter()
+        signals.block()
+
+        let server = makeServer(configuration)
+        do {
+            try server.start()
+        } catch {
+            log.error(error.description)
+            if case .www = error { return ExitCode.noInput }
+            return ExitCode.failure
+        }
+        log.info("listening on http://\(displayHost(options.host)):\(server.port)")
+
+        while true {
+            switch signals.wait() {
+            case .reload:
+                log.info("SIGHUP: reloading every open page (\(server.pages.count))")
+                server.reloadAllPages()
+            case .terminate(let signal):
+                log.info("\(signal == SIGINT ? "SIGINT" : "SIGTERM"): stopping")
+                server.stop()
+                log.info("stopped")
+                return ExitCode.ok
+            }
+        }
+    }
+
+    static func displayHost(_ host: String) -> String {
+        host.contains(":") ? "[\(host)]" : host
+    }
+}
