@@ -181,16 +181,3 @@ public final class Bridge: HTTPHandler {
         return mediaType.equalsIgnoringASCIICase("application/json")
     }
 }
-
-extension Session {
-    /// `batch` for a body with a typed error.
-    func batch<Result>(_ body: () throws(EndpointError) -> Result) throws(EndpointError) -> Result {
-        do {
-            return try batch { () throws -> Result in try body() }
-        } catch let error as EndpointError {
-            throw error
-        } catch {
-            throw .failed("\(error)")
-        }
-    }
-}

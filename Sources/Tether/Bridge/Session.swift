@@ -93,7 +93,7 @@ public final class Session: Sendable {
     }
 
     /// Writes made inside `body` reach a waiting poll together, when it returns.
-    public func batch<Result>(_ body: () throws -> Result) rethrows -> Result {
+    public func batch<Result, Failure: Error>(_ body: () throws(Failure) -> Result) throws(Failure) -> Result {
         state.withLock { $0.batchDepth += 1 }
         defer {
             state.withLock { state in
@@ -170,6 +170,9 @@ public final class Session: Sendable {
     }
 
     var lastPollAt: ContinuousClock.Instant? { state.withLock { $0.lastPollAt } }
+
+    /// Whether a `next` is being held now.
+    var isHoldingPoll: Bool { state.withLock { $0.poll != nil } }
 
     // MARK: Closing
 

@@ -1,0 +1,175 @@
+import XCTest
+@testable import TetherBridge
+@testable import TetherHTTP
+
+/// The `_process_srv0` protocol through the Bridge alone: request values in, response values out.
+final class ProtocolTests: XCTestCase {
+    func testServingHTMLOpensSessionWithHexIdInHeaderAndScript() throws {
+        let harness = try BridgeHarness()
+        let response = harness.bridge.respond(to: HTTPRequest(method: "GET", target: "/", headers: ["Host": "127.0.0.1"]))
+        XCTAssertEqual(response.status, .ok)
+        let id = try XCTUnwrap(response.headers["X-Tether-Session"])
+        XCTAssertEqual(id.count, 32)
+        XCTAssertTrue(id.allSatisfy { $0.isHexDigit && !$0.isUppercase })
+        XCTAssertTrue(response.text.contains("\"session\":\"\(id)\""))
+        XCTAssertEqual(response.headers["Cache-Control"], "no-store")
+        XCTAssertEqual(response.text.components(separatedBy: "<script>\n// Tether page script").count, 2)
+        XCTAssertEqual(harness.bridge.registry.count, 1)
+        XCTAssertEqual(harness.endpoint(id)?.log.withLock { $0.opened }, true)
+    }
+
+    func testEachPageLoadGetsItsOwnSession() throws {
+        let harness = try BridgeHarness()
+        let first = try XCTUnwrap(harness.openPage())
+        let second = try XCTUnwrap(harness.openPage())
+        XCTAssertNotEqual(first, second)
+        XCTAssertEqual(harness.bridge.registry.count, 2)
+    }
+
+    func testNonHTMLFilesAreServedUntouchedWithoutSession() throws {
+        let harness = try BridgeHarness()
+        let response = harness.bridge.respond(to: HTTPRequest(method: "GET", target: "/style.css", headers: ["Host": "h"]))
+        XCTAssertEqual(response.status, .ok)
+        XCTAssertNil(response.headers["X-Tether-Session"])
+        XCTAssertFalse(response.text.contains("<script>"))
+        XCTAssertEqual(harness.bridge.registry.count, 0)
+    }
+
+    func testCallReturnsHandlerValue() throws {
+        let harness = try BridgeHarness()
+        let id = try XCTUnwrap(harness.openPage())
+        let response = harness.post(session: id, "\"task\":\"call\",\"function\":\"echo\",\"args\":[125,\"x\",true]")
+        XCTAssertEqual(response.status, .ok)
+        XCTAssertEqual(response.text, "{\"value\":[125,\"x\",true]}")
+    }
+
+    func testUnknownFunctionGets404() throws {
+        let harness = try BridgeHarness()
+        let id = try XCTUnwrap(harness.openPage())
+        for name in ["nope", "deinit", "init", "main", "__proto__"] {
+            let response = harness.post(session: id, "\"task\":\"call\",\"function\":\"\(name)\",\"args\":[]")
+            XCTAssertEqual(response.status, .notFound, name)
+            XCTAssertEqual(response.errorCode, "not_exposed")
+        }
+    }
+
+    func testHandlerThatThrowsGets500WithItsMessage() throws {
+        let harness = try BridgeHarness()
+        let id = try XCTUnwrap(harness.openPage())
+        let response = harness.post(session: id, "\"task\":\"call\",\"function\":\"fail\"")
+        XCTAssertEqual(response.status, .internalServerError)
+        XCTAssertEqual(response.json?["error"]?["message"]?.stringValue, "the handler failed on purpose")
+    }
+
+    func testGetAndSetExposedProperty() throws {
+        let harness = try BridgeHarness()
+        let id = try XCTUnwrap(harness.openPage())
+        XCTAssertEqual(harness.post(session: id, "\"task\":\"set\",\"property\":\"count\",\"value\":7").text, "{\"value\":null}")
+        XCTAssertEqual(harness.post(session: id, "\"task\":\"get\",\"property\":\"count\"").text, "{\"value\":7}")
+    }
+
+    func testSettingReadOnlyPropertyGets403AndUnknownPropertyGets404() throws {
+        let harness = try BridgeHarness()
+        let id = try XCTUnwrap(harness.openPage())
+        let readOnly = harness.post(session: id, "\"task\":\"set\",\"property\":\"version\",\"value\":2")
+        XCTAssertEqual(readOnly.status, .forbidden)
+        XCTAssertEqual(readOnly.errorCode, "read_only")
+        XCTAssertEqual(harness.post(session: id, "\"task\":\"get\",\"property\":\"secret\"").status, .notFound)
+        XCTAssertEqual(harness.post(session: id, "\"task\":\"set\",\"property\":\"secret\",\"value\":1").status, .notFound)
+        XCTAssertEqual(harness.post(session: id, "\"task\":\"get\",\"property\":\"version\"").text, "{\"value\":\"1\"}")
+    }
+
+    func testUnknownSessionGets410() throws {
+        let harness = try BridgeHarness()
+        let response = harness.post(session: "0123456789abcdef0123456789abcdef", "\"task\":\"call\",\"function\":\"echo\"")
+        XCTAssertEqual(response.status, .gone)
+        XCTAssertEqual(response.errorCode, "unknown_session")
+    }
+
+    func testWrongContentTypeGets415() throws {
+        let harness = try BridgeHarness()
+        let id = try XCTUnwrap(harness.openPage())
+        let body = "{\"session\":\"\(id)\",\"task\":\"call\",\"function\":\"echo\"}"
+        for type in ["text/plain", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x"] {
+            let response = harness.post(body, contentType: type)
+            XCTAssertEqual(response.status, .unsupportedMediaType, type)
+        }
+        XCTAssertEqual(harness.post(body, contentType: "application/json; charset=utf-8").status, .ok)
+        XCTAssertEqual(harness.endpoint(id)?.log.withLock { $0.calls.count }, 1)
+    }
+
+    func testGetOnProcessEndpointGets405WithAllowPost() throws {
+        let harness = try BridgeHarness()
+        let response = harness.bridge.respond(to: HTTPRequest(method: "GET", target: "/_process_srv0", headers: ["Host": "h"]))
+        XCTAssertEqual(response.status, .methodNotAllowed)
+        XCTAssertEqual(response.headers["Allow"], "POST")
+    }
+
+    func testMalformedMessagesGet400() throws {
+        let harness = try BridgeHarness()
+        let id = try XCTUnwrap(harness.openPage())
+        for body in ["not json", "[1,2]", "{\"task\":\"call\"}", "{\"session\":\"\(id)\"}",
+                     "{\"session\":\"\(id)\",\"task\":\"dance\"}", "{\"session\":\"\(id)\",\"task\":\"call\",\"function\":3}",
+                     "{\"session\":\"\(id)\",\"task\":\"call\",\"function\":\"echo\",\"args\":{}}"] {
+            let response = harness.post(body)
+            XCTAssertEqual(response.status, .badRequest, body)
+            XCTAssertEqual(response.errorCode, "malformed_message", body)
+        }
+    }
+
+    func testForeignOriginGets403EvenWithValidSession() throws {
+        let harness = try BridgeHarness()
+        let id = try XCTUnwrap(harness.openPage())
+        let body = "{\"session\":\"\(id)\",\"task\":\"call\",\"function\":\"echo\"}"
+        for origin in ["http://evil.example", "null", "http://127.0.0.1:9999"] {
+            let response = harness.post(body, extraHeaders: [("Origin", origin)])
+            XCTAssertEqual(response.status, .forbidden, origin)
+        }
+        XCTAssertEqual(harness.post(body, extraHeaders: [("Origin", "http://127.0.0.1:8080")]).status, .ok)
+        XCTAssertEqual(harness.endpoint(id)?.log.withLock { $0.calls.count }, 1)
+    }
+
+    func testUnloadClosesSessionWith204() throws {
+        let harness = try BridgeHarness()
+        let id = try XCTUnwrap(harness.openPage())
+        XCTAssertEqual(harness.post(session: id, "\"task\":\"unload\"").status, .noContent)
+        XCTAssertEqual(harness.bridge.registry.count, 0)
+        XCTAssertEqual(harness.endpoint(id)?.log.withLock { $0.closed }, .unloaded)
+        XCTAssertEqual(harness.post(session: id, "\"task\":\"call\",\"function\":\"echo\"").status, .gone)
+    }
+
+    func testPageOverSessionCapGets503() throws {
+        let harness = try BridgeHarness { $0.maxSessions = 2 }
+        XCTAssertNotNil(harness.openPage())
+        XCTAssertNotNil(harness.openPage())
+        let refused = harness.bridge.respond(to: HTTPRequest(method: "GET", target: "/", headers: ["Host": "h"]))
+        XCTAssertEqual(refused.status, .serviceUnavailable)
+        XCTAssertEqual(refused.errorCode, "too_many_sessions")
+        XCTAssertEqual(harness.bridge.registry.count, 2)
+    }
+
+    func testHealthReportsSessionsAndLastPoll() throws {
+        let harness = try BridgeHarness()
+        let before = harness.bridge.respond(to: HTTPRequest(method: "GET", target: "/_health", headers: ["Host": "h"]))
+        XCTAssertEqual(before.status, .ok)
+        XCTAssertEqual(before.json?["sessions"], .number("0"))
+        XCTAssertEqual(before.json?["sinceLastPoll"], .null)
+        XCTAssertEqual(before.json?["status"]?.stringValue, "ok")
+        let id = try XCTUnwrap(harness.openPage())
+        harness.bridge.registry.session(id)?.queue("x=1")
+        _ = harness.post(session: id, "\"task\":\"next\",\"ack\":0")
+        let after = harness.bridge.respond(to: HTTPRequest(method: "GET", target: "/kiosk/_health", headers: ["Host": "h"]))
+        XCTAssertEqual(after.json?["sessions"], .number("1"))
+        XCTAssertNotEqual(after.json?["sinceLastPoll"], .null)
+    }
+
+    func testProtocolWorksUnderAPathPrefix() throws {
+        let harness = try BridgeHarness()
+        let id = try XCTUnwrap(harness.openPage())
+        let response = harness.bridge.respond(to: HTTPRequest(
+            method: "POST", target: "/kiosk/_process_srv0",
+            headers: ["Host": "h", "Content-Type": "application/json"],
+            body: Array("{\"session\":\"\(id)\",\"task\":\"call\",\"function\":\"echo\",\"args\":[1]}".utf8)))
+        XCTAssertEqual(response.text, "{\"value\":[1]}")
+    }
+}

@@ -1,0 +1,83 @@
+import XCTest
+@testable import TetherBridge
+@testable import TetherHTTP
+
+/// Expiry, unload and the outbox bound: a session never outlives its page, nothing grows without bound.
+final class SessionLifecycleTests: XCTestCase {
+    func testPageThatNeverPollsIsClosedAfterFirstPollTimeout() throws {
+        let harness = try BridgeHarness { $0.firstPollTimeout = .milliseconds(50) }
+        let id = try XCTUnwrap(harness.openPage())
+        harness.bridge.registry.sweep()
+        XCTAssertEqual(harness.bridge.registry.count, 1, "not yet expired")
+        usleep(120_000)
+        harness.bridge.registry.sweep()
+        XCTAssertEqual(harness.bridge.registry.count, 0)
+        XCTAssertEqual(harness.endpoint(id)?.log.withLock { $0.closed }, .neverPolled)
+        XCTAssertEqual(harness.post(session: id, "\"task\":\"next\",\"ack\":0").status, .gone)
+    }
+
+    func testPageThatStopsPollingIsClosedAfterPollGapTimeout() throws {
+        let harness = try BridgeHarness {
+            $0.pollGapTimeout = .milliseconds(80)
+            $0.pollHold = .milliseconds(10)
+        }
+        let id = try XCTUnwrap(harness.openPage())
+        XCTAssertEqual(harness.post(session: id, "\"task\":\"next\",\"ack\":0").status, .ok)
+        harness.bridge.registry.sweep()
+        XCTAssertEqual(harness.bridge.registry.count, 1)
+        usleep(150_000)
+        harness.bridge.registry.sweep()
+        XCTAssertEqual(harness.bridge.registry.count, 0)
+        XCTAssertEqual(harness.endpoint(id)?.log.withLock { $0.closed }, .stoppedPolling)
+    }
+
+    func testSweeperThreadClosesExpiredSessionsByItself() throws {
+        let harness = try BridgeHarness {
+            $0.firstPollTimeout = .milliseconds(30)
+            $0.sweepInterval = .milliseconds(20)
+        }
+        harness.bridge.registry.startSweeper()
+        defer { harness.bridge.registry.stopSweeper() }
+        let id = try XCTUnwrap(harness.openPage())
+        let session = try XCTUnwrap(harness.bridge.registry.session(id))
+        XCTAssertTrue(session.waitUntilClosed(timeout: .seconds(5)))
+        XCTAssertEqual(session.closeReason, .neverPolled)
+        XCTAssertTrue(harness.bridge.registry.isSweeperAlive)
+    }
+
+    func testFullOutboxCoalescesWritesToTheSameTarget() throws {
+        let harness = try BridgeHarness { $0.maxOutbox = 5 }
+        let id = try XCTUnwrap(harness.openPage())
+        let session = try XCTUnwrap(harness.bridge.registry.session(id))
+        for n in 1...100 { session.queue("t=\(n)", assignmentTarget: "t") }
+        XCTAssertTrue(session.isOpen)
+        XCTAssertLessThanOrEqual(session.pendingCommandCount, 5)
+        let body = harness.post(session: id, "\"task\":\"next\",\"ack\":0").text
+        XCTAssertTrue(body.contains("\"js\":\"t=100\""), body)
+        XCTAssertFalse(body.contains("\"js\":\"t=1\""), body)
+    }
+
+    func testOutboxThatCannotCoalesceClosesTheSession() throws {
+        let harness = try BridgeHarness { $0.maxOutbox = 3 }
+        let id = try XCTUnwrap(harness.openPage())
+        let session = try XCTUnwrap(harness.bridge.registry.session(id))
+        for n in 1...3 { XCTAssertTrue(session.queue("f\(n)()")) }
+        XCTAssertTrue(session.isOpen)
+        session.queue("f4()")
+        XCTAssertFalse(session.isOpen)
+        XCTAssertEqual(session.closeReason, .outboxOverflow)
+        XCTAssertEqual(harness.bridge.registry.count, 0)
+        XCTAssertFalse(session.queue("f5()"), "writes to a closed page are refused")
+    }
+
+    func testClosedSessionFreesItsEndpoint() throws {
+        let harness = try BridgeHarness()
+        let id = try XCTUnwrap(harness.openPage())
+        let session = try XCTUnwrap(harness.bridge.registry.session(id))
+        weak let endpoint = harness.endpoint(id)
+        harness.endpoints.removeAll()
+        XCTAssertNotNil(endpoint)
+        session.close(.unloaded)
+        XCTAssertNil(endpoint, "the session let go of its app")
+    }
+}
