@@ -1,0 +1,70 @@
+import XCTest
+@testable import Tether
+@testable import TetherDemos
+
+/// The stopwatch demo: main writes the time, the callback swap, main ends with its page.
+final class StopwatchTests: XCTestCase {
+    func testMainWritesTheTimeWhileRunning() throws {
+        let server = try startDemoServer()
+        defer { server.stop() }
+        let browser = try FakeBrowser(port: server.port, path: "/clock.html")
+        defer { browser.vanish() }
+        let writes = browser.waitForStatements(3)
+        XCTAssertGreaterThanOrEqual(writes.count, 3)
+        XCTAssertTrue(writes.allSatisfy { $0.hasPrefix("document.getElementById(\"time\").innerHTML=\"") }, "\(writes)")
+    }
+
+    func testStopSwapsButtonToRestartCallbackAndBack() throws {
+        let server = try startDemoServer()
+        defer { server.stop() }
+        let browser = try FakeBrowser(port: server.port, path: "/clock.html")
+        defer { browser.vanish() }
+        XCTAssertEqual(browser.call("stop")?.status, 200)
+        let afterStop = browser.waitForStatements(2).filter { $0.contains("\"b2\"") }
+        XCTAssertEqual(afterStop, [
+            "document.getElementById(\"b2\").innerHTML=\"Restart\"",
+            "document.getElementById(\"b2\").onclick=(function(){return tether.call(\"restart\")})",
+        ])
+        XCTAssertEqual(server.page(id: browser.session)?.withApp(as: Stopwatch.self) { $0.isRunning }, false)
+        XCTAssertEqual(browser.call("restart")?.status, 200)
+        let deadline = Date().addingTimeInterval(5)
+        var swaps: [String] = []
+        while Date() < deadline && swaps.count < 4 {
+            swaps = browser.received.filter { $0.contains("\"b2\"") }
+            usleep(1000)
+        }
+        XCTAssertEqual(Array(swaps.suffix(2)), [
+            "document.getElementById(\"b2\").innerHTML=\"Pause\"",
+            "document.getElementById(\"b2\").onclick=(function(){return tether.call(\"stop\")})",
+        ])
+        XCTAssertEqual(server.page(id: browser.session)?.withApp(as: Stopwatch.self) { $0.isRunning }, true)
+    }
+
+    func testClockDoesNotAdvanceWhilePaused() throws {
+        let server = try startDemoServer()
+        defer { server.stop() }
+        let browser = try FakeBrowser(port: server.port, path: "/clock.html")
+        defer { browser.vanish() }
+        _ = browser.call("stop")
+        let page = try XCTUnwrap(server.page(id: browser.session))
+        let first = try XCTUnwrap(page.withApp(as: Stopwatch.self) { $0.elapsed })
+        usleep(150_000)
+        XCTAssertEqual(page.withApp(as: Stopwatch.self) { $0.elapsed }, first)
+    }
+
+    func testMainEndsWhenThePageCloses() throws {
+        let server = try startDemoServer()
+        defer { server.stop() }
+        let browser = try FakeBrowser(port: server.port, path: "/clock.html")
+        browser.waitForStatements(1)
+        let page = try XCTUnwrap(server.page(id: browser.session))
+        weak let app = page.withApp(as: Stopwatch.self) { $0 }
+        XCTAssertNotNil(app)
+        browser.unload()
+        // main's thread lets go of the app once it returns; nothing else holds it.
+        let deadline = Date().addingTimeInterval(5)
+        while app != nil && Date() < deadline { usleep(1000) }
+        XCTAssertNil(app, "main ended and the app was freed")
+        XCTAssertEqual(server.bridge?.registry.count, 0)
+    }
+}
