@@ -24,16 +24,20 @@ enum ScriptInjection {
         return "<script>\n" + PageScript.source.replacing("__TETHER_CONFIG__", with: config) + "</script>\n"
     }
 
-    /// First index of `needle` in `haystack`, ASCII case-insensitively.
+    /// First index of the tag start `needle` in `haystack`, ASCII case-insensitively. The tag
+    /// name must end there (whitespace, `/` or `>` follows): `</head` is not `</header>`.
     private static func find(_ needle: [UInt8], in haystack: [UInt8]) -> Int? {
-        guard haystack.count >= needle.count else { return nil }
-        outer: for start in 0...(haystack.count - needle.count) {
+        guard haystack.count > needle.count else { return nil }
+        outer: for start in 0..<(haystack.count - needle.count) {
             for offset in 0..<needle.count {
                 var byte = haystack[start + offset]
                 if byte >= 65 && byte <= 90 { byte += 32 }
                 if byte != needle[offset] { continue outer }
             }
-            return start
+            switch haystack[start + needle.count] {
+            case 9, 10, 12, 13, 32, UInt8(ascii: "/"), UInt8(ascii: ">"): return start
+            default: continue outer
+            }
         }
         return nil
     }

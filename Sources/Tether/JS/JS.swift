@@ -18,11 +18,15 @@ public struct JS: Sendable {
     package let _sink: (any JSSink)?
     /// True only for `js.dom`, whose members are element ids.
     package let _isDOMRoot: Bool
+    /// False once the expression calls a function: assigning to it then has effects of its
+    /// own, so a full outbox must not coalesce it away. `getElementById` lookups stay pure.
+    package let _isPure: Bool
 
-    package init(_code: String, sink: (any JSSink)?, isDOMRoot: Bool = false) {
+    package init(_code: String, sink: (any JSSink)?, isDOMRoot: Bool = false, isPure: Bool = true) {
         self._code = _code
         self._sink = sink
         self._isDOMRoot = isDOMRoot
+        self._isPure = isPure
     }
 
     /// A root builder whose assignments go to `sink`.
@@ -38,7 +42,7 @@ public struct JS: Sendable {
     /// Code taken as it is, for what the builder cannot spell (`JS(code: "new Date()")`).
     /// Never put untrusted text here.
     public init(code: String) {
-        self.init(_code: code, sink: nil)
+        self.init(_code: code, sink: nil, isPure: false)  // unknown code may have effects
     }
 
     /// The code of an expression, for logs and tests: `JS.code(of: js.a.b)` is `a.b`.
@@ -52,7 +56,7 @@ public struct JS: Sendable {
             if name == "dom" { return JS(_code: "", sink: _sink, isDOMRoot: true) }
             return JS(_code: name, sink: _sink)
         }
-        return JS(_code: _code + "." + name, sink: _sink)
+        return JS(_code: _code + "." + name, sink: _sink, isPure: _isPure)
     }
 
     private func element(_ quotedID: String) -> JS {
@@ -61,18 +65,24 @@ public struct JS: Sendable {
 
     private func index(_ literal: String) -> JS {
         if _isDOMRoot { return element(literal) }
-        return JS(_code: _code + "[" + literal + "]", sink: _sink)
+        return JS(_code: _code + "[" + literal + "]", sink: _sink, isPure: _isPure)
     }
 
-    private func assign(_ target: JS, _ valueCode: String) {
+    private func assign(_ target: JS, _ value: JS) {
+        assign(target, value._code, valueIsPure: value._isPure)
+    }
+
+    private func assign(_ target: JS, _ valueCode: String, valueIsPure: Bool = true) {
         // A builder made by `JS(code:)` or from a value has no page: there is nowhere to send it.
         guard let sink = target._sink ?? _sink else { return }
-        sink.queue(statement: target._code + "=" + valueCode, assignmentTarget: target._code)
+        // `js.dom = x` names a variable called dom, not the shorthand.
+        let left = target._isDOMRoot ? "dom" : target._code
+        sink.queue(statement: left + "=" + valueCode, assignmentTarget: target._isPure && valueIsPure ? left : nil)
     }
 
     public subscript(dynamicMember name: String) -> JS {
         get { member(name) }
-        nonmutating set { assign(member(name), newValue._code) }
+        nonmutating set { assign(member(name), newValue) }
     }
 
     /// Assigning a runtime value: `js.factor = someDouble`. Reading through this subscript
@@ -86,12 +96,12 @@ public struct JS: Sendable {
     /// `js.arr[0]`, `js.dom["my-id"]`.
     public subscript(index: Int) -> JS {
         get { self.index(String(index)) }
-        nonmutating set { assign(self.index(String(index)), newValue._code) }
+        nonmutating set { assign(self.index(String(index)), newValue) }
     }
 
     public subscript(key: String) -> JS {
         get { index(JSONText.quote(key)) }
-        nonmutating set { assign(index(JSONText.quote(key)), newValue._code) }
+        nonmutating set { assign(index(JSONText.quote(key)), newValue) }
     }
 
     @_disfavoredOverload
@@ -116,7 +126,7 @@ public struct JS: Sendable {
             code += jsLiteral(argument)
         }
         code += ")"
-        return JS(_code: code, sink: _sink)
+        return JS(_code: code, sink: _sink, isPure: false)
     }
 }
 
@@ -132,14 +142,16 @@ extension JS: ExpressibleByIntegerLiteral, ExpressibleByFloatLiteral, Expressibl
     public init(floatLiteral value: Double) { self.init(value) }
     public init(booleanLiteral value: Bool) { self.init(value) }
     public init(stringLiteral value: String) { self.init(value) }
-    public init(nilLiteral: ()) { self.init(code: "null") }
+    public init(nilLiteral: ()) { self.init(_code: "null", sink: nil) }
 
     public init(arrayLiteral elements: JS...) {
-        self.init(code: "[" + elements.map(\._code).joined(separator: ",") + "]")
+        self.init(_code: "[" + elements.map(\._code).joined(separator: ",") + "]", sink: nil,
+                  isPure: elements.allSatisfy(\._isPure))
     }
 
     /// Keeps the order written, unlike a Swift dictionary.
     public init(dictionaryLiteral elements: (String, JS)...) {
-        self.init(code: "{" + elements.map { JSONText.quote($0.0) + ":" + $0.1._code }.joined(separator: ",") + "}")
+        self.init(_code: "{" + elements.map { JSONText.quote($0.0) + ":" + $0.1._code }.joined(separator: ",") + "}", sink: nil,
+                  isPure: elements.allSatisfy(\.1._isPure))
     }
 }

@@ -6,7 +6,11 @@ import TetherHTTP
 /// holds can break out into code. The requirement is static on purpose: an instance member
 /// would be a member of `JS` too, and hide the JavaScript name spelled the same.
 ///
-///     struct Point: Codable, JSConvertible { var x, y: Double }   // written as {"x":1,"y":2}
+///     extension Point: JSConvertible {                  // written as {"x":1.0,"y":2.0}
+///         static func appendJS(_ p: Point, to code: inout String) {
+///             [String: Double].appendJS(["x": p.x, "y": p.y], to: &code)
+///         }
+///     }
 public protocol JSConvertible: Sendable {
     static func appendJS(_ value: Self, to code: inout String)
 }
