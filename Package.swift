@@ -8,6 +8,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .library(name: "Tether", targets: ["Tether"]),
+        .library(name: "TetherTesting", targets: ["TetherTesting"]),
         .executable(name: "tetherd", targets: ["tetherd"]),
     ],
     targets: [
@@ -17,10 +18,11 @@ let package = Package(
         .target(name: "Tether", dependencies: ["TetherJS"], path: "Sources/Tether/App"),
         .target(name: "TetherSystem", dependencies: ["Tether"], path: "Sources/Tether/System"),
         .target(name: "TetherDemos", dependencies: ["Tether"]),
+        .target(name: "TetherTesting", dependencies: ["Tether"]),
         .executableTarget(name: "tetherd", dependencies: ["Tether", "TetherSystem", "TetherDemos"]),
         .testTarget(
             name: "TetherTests",
-            dependencies: ["TetherHTTP", "TetherBridge", "TetherJS", "Tether", "TetherSystem", "TetherDemos"]
+            dependencies: ["TetherHTTP", "TetherBridge", "TetherJS", "Tether", "TetherSystem", "TetherDemos", "TetherTesting"]
         ),
     ],
     swiftLanguageModes: [.v6]

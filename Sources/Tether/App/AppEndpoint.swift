@@ -1,15 +1,18 @@
+import Dispatch
 import TetherBridge
 
 /// The session endpoint of one page's app: dispatches exposed names, holding the app's lock.
-final class AppEndpoint<A: App>: SessionEndpoint, @unchecked Sendable {
+package final class AppEndpoint<A: App>: SessionEndpoint, @unchecked Sendable {
     // `@unchecked`: `app` is not Sendable; it is touched only while `page.appLock` is held
     // (calls, property access, `main` outside `page.sleep`, `page.withApp`).
-    let app: A
-    let page: Page
+    package let app: A
+    package let page: Page
     private let exposed: Exposed<A>
     private let log: Log
+    /// Entered while `main` runs.
+    private let mainRunning = DispatchGroup()
 
-    init(session: Session, exposed: Exposed<A>, evalTimeout: Duration, log: Log) {
+    package init(session: Session, exposed: Exposed<A>, evalTimeout: Duration, log: Log) {
         let page = Page(session: session, defaultEvalTimeout: evalTimeout, appLock: OwnedLock())
         self.page = page
         self.exposed = exposed
@@ -18,19 +21,19 @@ final class AppEndpoint<A: App>: SessionEndpoint, @unchecked Sendable {
         exposedNames = exposed.names
     }
 
-    let exposedNames: ExposedNames
+    package let exposedNames: ExposedNames
 
-    func call(_ function: String, arguments: [JSONValue]) throws(EndpointError) -> String {
+    package func call(_ function: String, arguments: [JSONValue]) throws(EndpointError) -> String {
         guard let method = exposed.methods[function] else { throw .unknownFunction(function) }
         return try page.appLock.withLock { () throws(EndpointError) -> String in try Self.typed { try method(app, arguments) } }
     }
 
-    func get(_ property: String) throws(EndpointError) -> String {
+    package func get(_ property: String) throws(EndpointError) -> String {
         guard let getter = exposed.getters[property] else { throw .unknownProperty(property) }
         return try page.appLock.withLock { () throws(EndpointError) -> String in try Self.typed { try getter(app) } }
     }
 
-    func set(_ property: String, to value: JSONValue) throws(EndpointError) {
+    package func set(_ property: String, to value: JSONValue) throws(EndpointError) {
         guard let setter = exposed.setters[property] else {
             if exposed.getters[property] != nil { throw .readOnlyProperty(property) }
             throw .unknownProperty(property)
@@ -49,10 +52,22 @@ final class AppEndpoint<A: App>: SessionEndpoint, @unchecked Sendable {
         }
     }
 
-    func sessionOpened() {
+    package func sessionOpened() {
         guard app is any MainLoop else { return }
-        let started = PosixThread.start(stackBytes: 1024 * 1024) { [self] in runMain() }
-        if !started { log.error("page \(page.id.prefix(8)): cannot start a thread for main") }
+        mainRunning.enter()
+        let started = PosixThread.start(stackBytes: 1024 * 1024) { [self] in
+            runMain()
+            mainRunning.leave()
+        }
+        if !started {
+            mainRunning.leave()
+            log.error("page \(page.id.prefix(8)): cannot start a thread for main")
+        }
+    }
+
+    /// True once `main` has returned (or never ran) within `timeout`.
+    package func waitForMainToEnd(timeout: Duration) -> Bool {
+        mainRunning.wait(timeout: .now() + timeout.dispatchInterval) == .success
     }
 
     private func runMain() {
@@ -68,5 +83,5 @@ final class AppEndpoint<A: App>: SessionEndpoint, @unchecked Sendable {
         }
     }
 
-    func sessionClosed(_ reason: CloseReason) {}
+    package func sessionClosed(_ reason: CloseReason) {}
 }

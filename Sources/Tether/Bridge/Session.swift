@@ -44,7 +44,7 @@ public final class Session: Sendable {
 
     package var endpoint: (any SessionEndpoint)? { state.withLock { $0.endpoint } }
 
-    func attach(_ endpoint: any SessionEndpoint) {
+    package func attach(_ endpoint: any SessionEndpoint) {
         state.withLock { $0.endpoint = endpoint }
     }
 
@@ -114,7 +114,7 @@ public final class Session: Sendable {
 
     // MARK: The page's poll
 
-    enum PollOutcome: Equatable {
+    package enum PollOutcome: Equatable {
         /// The body to send: every unacknowledged command (possibly none).
         case commands(String)
         case closed(CloseReason)
@@ -122,7 +122,7 @@ public final class Session: Sendable {
 
     /// Handles a `next`: takes the acknowledgement and the answers, then returns queued
     /// commands at once, or holds until some are queued, a newer poll arrives or the hold ends.
-    func poll(acknowledging ack: Int, results: [(id: Int, outcome: ReadOutcome)], hold: Duration) -> PollOutcome {
+    package func poll(acknowledging ack: Int, results: [(id: Int, outcome: ReadOutcome)], hold: Duration) -> PollOutcome {
         var answered: [(ReadSlot, ReadOutcome)] = []
         let waiter = PollWaiter()
         let immediate = state.withLock { state -> PollOutcome? in

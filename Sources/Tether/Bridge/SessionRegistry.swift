@@ -29,7 +29,7 @@ public final class SessionRegistry: Sendable {
         }
     }
 
-    func create(pagePath: String) throws(CreateError) -> Session {
+    package func create(pagePath: String) throws(CreateError) -> Session {
         let session = Session(
             id: SessionID.make(), pagePath: pagePath, configuration: configuration, log: log,
             onClose: { [weak self] closed in self?.remove(closed) })

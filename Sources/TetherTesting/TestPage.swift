@@ -1,0 +1,132 @@
+import Dispatch
+import FoundationEssentials
+import Synchronization
+import Tether
+
+/// One page of an app, in process: no sockets, no browser. A simulated page takes what the
+/// app queues (as JavaScript strings, in order) and answers the app's reads by your rules.
+///
+///     let page = try TestPage(Counter.self)
+///     try page.call("increment")
+///     XCTAssertEqual(page.statements, [#"document.getElementById("count").innerHTML=1"#])
+///     XCTAssertEqual(try page.call("getresult", 125, 99, as: Int.self), 224)
+///     page.answer("adjust(5.0)", with: 6.5)        // what the page says when the app evals it
+///     page.close()                                 // main ends, evals throw pageClosed
+public final class TestPage<A: App>: Sendable {
+    /// The page the app was given.
+    public let page: Page
+    private let session: Session
+    private let endpoint: AppEndpoint<A>
+    private let browser: SimulatedBrowser
+
+    /// Opens a page for `A`, as serving its HTML would. `main` (if any) starts only with `startMain()`.
+    /// `evalTimeout` bounds reads nobody answers.
+    public init(_ type: A.Type = A.self, evalTimeout: Duration = .seconds(2)) throws {
+        let registry = SessionRegistry(configuration: BridgeConfiguration(), log: .silent)
+        session = try registry.create(pagePath: "test.html")
+        endpoint = AppEndpoint<A>(session: session, exposed: A.exposed, evalTimeout: evalTimeout, log: .silent)
+        session.attach(endpoint)
+        page = endpoint.page
+        browser = SimulatedBrowser(session: session)
+    }
+
+    deinit { session.close(.unloaded) }
+
+    // MARK: Acting as the page
+
+    /// Calls an exposed method as the page would; nil for a method without a result.
+    /// Throws `EndpointError` as the server would answer it (not exposed, bad arguments, failed).
+    @discardableResult
+    public func call(_ name: String, _ arguments: any Encodable...) throws -> JSONValue {
+        let values = try arguments.map(TestPage.jsonValue)
+        let text = try session.batch { () throws(EndpointError) -> String in try endpoint.call(name, arguments: values) }
+        return try JSONParser.parse(text)
+    }
+
+    /// Calls an exposed method and decodes its result.
+    public func call<T: Decodable>(_ name: String, _ arguments: any Encodable..., as type: T.Type) throws -> T {
+        let values = try arguments.map(TestPage.jsonValue)
+        let text = try session.batch { () throws(EndpointError) -> String in try endpoint.call(name, arguments: values) }
+        return try JSONDecoder().decode(T.self, from: Data(text.utf8))
+    }
+
+    /// Reads an exposed property, as `await server.name` does.
+    public func get<T: Decodable>(_ property: String, as type: T.Type) throws -> T {
+        let text = try endpoint.get(property)
+        return try JSONDecoder().decode(T.self, from: Data(text.utf8))
+    }
+
+    /// Writes an exposed property, as `server.name = value` does.
+    public func set(_ property: String, _ value: some Encodable) throws {
+        let json = try TestPage.jsonValue(value)
+        try session.batch { () throws(EndpointError) in try endpoint.set(property, to: json) }
+    }
+
+    /// The names the page's `server` object has.
+    public var exposedNames: ExposedNames { endpoint.exposedNames }
+
+    // MARK: What the app sent
+
+    /// Every statement and read the app has queued, oldest first.
+    public var statements: [String] { browser.drain(); return browser.received }
+
+    /// Returns the statements so far and forgets them.
+    public func takeStatements() -> [String] {
+        browser.drain()
+        return browser.take()
+    }
+
+    /// Waits until at least `count` statements have been queued (for `main`), up to `timeout`.
+    @discardableResult
+    public func waitForStatements(_ count: Int, timeout: Duration = .seconds(5)) -> [String] {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            browser.drain()
+            if browser.received.count >= count { break }
+            _ = session.waitUntilClosed(timeout: .milliseconds(2))
+        }
+        return statements
+    }
+
+    // MARK: Answering reads
+
+    /// The page answers a read of exactly this JavaScript with `value`.
+    public func answer(_ expression: String, with value: some Encodable) {
+        let json = (try? TestPage.jsonValue(value)) ?? .null
+        browser.addRule { $0 == expression ? .value(json) : nil }
+    }
+
+    /// The page's evaluation of exactly this JavaScript throws `message` (`TypeError: …`).
+    public func fail(_ expression: String, with message: String) {
+        browser.addRule { $0 == expression ? .exception(message) : nil }
+    }
+
+    /// Answers reads by a rule of your own; return nil to leave a read unanswered (it times out).
+    public func answerReads(_ rule: @escaping @Sendable (String) -> ReadOutcome?) {
+        browser.addRule(rule)
+    }
+
+    // MARK: The page's life
+
+    /// Runs the app's `main` on its own thread, as serving the page would.
+    public func startMain() { endpoint.sessionOpened() }
+
+    /// True once `main` has returned (or never started) within `timeout`.
+    public func waitForMainToEnd(timeout: Duration = .seconds(5)) -> Bool {
+        endpoint.waitForMainToEnd(timeout: timeout)
+    }
+
+    /// Closes the page: `main` sees `page.isOpen` false, reads throw `EvalError.pageClosed`.
+    public func close() { session.close(.unloaded) }
+
+    public var isOpen: Bool { session.isOpen }
+
+    /// Runs `body` with the app, holding its lock.
+    public func withApp<Result>(_ body: (A) throws -> Result) rethrows -> Result? {
+        try page.withApp(as: A.self, body)
+    }
+
+    static func jsonValue(_ value: any Encodable) throws -> JSONValue {
+        try JSONParser.parse(Array(try JSONEncoder().encode(value)))
+    }
+}
