@@ -14,6 +14,9 @@ public final class Server: Sendable {
         public var bridge = BridgeConfiguration()
         /// The directory pages are served from.
         public var www = "www"
+        /// Host names the server answers for besides loopback and the bound address
+        /// (`kiosk.local`, `kiosk.local:8080`); others get 403 (DNS rebinding).
+        public var allowedHosts: [String] = []
         /// How long `page.eval` waits for the page when no timeout is given.
         public var evalTimeout: Duration = .seconds(10)
         public var log = Log()
@@ -66,7 +69,9 @@ public final class Server: Sendable {
         let files: StaticFiles
         do { files = try StaticFiles(root: configuration.www) } catch { throw .www(error) }
         let configuration = self.configuration
-        let bridge = Bridge(files: files, configuration: configuration.bridge, version: Self.version, log: configuration.log) {
+        let hosts = HostAllowList(boundHost: configuration.http.host, port: listener.port, extra: configuration.allowedHosts)
+        let bridge = Bridge(files: files, configuration: configuration.bridge, version: Self.version, hosts: hosts,
+                            log: configuration.log) {
             [self] session in binding(for: session.pagePath).makeEndpoint(session, configuration)
         }
         let http = HTTPServer(listener: listener, configuration: configuration.http, handler: bridge, log: configuration.log)

@@ -15,10 +15,14 @@ public final class Bridge: HTTPHandler {
     private let log: Log
     private let version: String
     private let stopping = Atomic<Bool>(false)
+    /// The hosts this server answers for; nil leaves `Host` unchecked (when mounted behind
+    /// a server that checks it) and `Origin` compared with `Host`.
+    private let hosts: HostAllowList?
 
     public init(files: StaticFiles, configuration: BridgeConfiguration = .init(), version: String = "0",
-                log: Log = Log(), makeEndpoint: @escaping EndpointFactory) {
+                hosts: HostAllowList? = nil, log: Log = Log(), makeEndpoint: @escaping EndpointFactory) {
         self.files = files
+        self.hosts = hosts
         self.configuration = configuration
         self.version = version
         self.log = log
@@ -27,6 +31,11 @@ public final class Bridge: HTTPHandler {
     }
 
     public func respond(to request: HTTPRequest) -> HTTPResponse {
+        // DNS rebinding: a page on another site whose name now points at 127.0.0.1 still
+        // sends its own name as Host. (A request without Host is not from a browser.)
+        if let hosts, let host = request.headers["Host"], !hosts.allows(authority: host) {
+            return .error(.forbidden, code: "foreign_host", message: "this server does not answer for host '\(host)'")
+        }
         let path = request.path
         if path.hasSuffix("/_process_srv0") { return process(request) }
         if path.hasSuffix("/_health") { return health(request) }
@@ -112,7 +121,7 @@ public final class Bridge: HTTPHandler {
             response.headers.add("Allow", "POST")
             return response
         }
-        if let refusal = OriginCheck.refusal(for: request) { return refusal }
+        if let refusal = OriginCheck.refusal(for: request, hosts: hosts) { return refusal }
         guard Self.isJSON(request.headers["Content-Type"]) else {
             return .error(.unsupportedMediaType, code: "unsupported_media_type", message: "Content-Type must be application/json")
         }

@@ -100,7 +100,8 @@ final class ChromiumEndToEndTests: XCTestCase {
     }
 
     func testPollCutOffMidFlightLosesNoCommand() throws {
-        let harness = try BrowserHarness()
+        // The page reaches the server through a proxy on another port: allow that Host.
+        let harness = try BrowserHarness { $0.allowedHosts = ["127.0.0.1"] }
         defer { harness.close() }
         let proxy = try TCPProxy(upstreamPort: harness.server.port)
         defer { proxy.stop() }

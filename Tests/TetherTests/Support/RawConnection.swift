@@ -7,10 +7,13 @@ import Glibc
 /// clients; and a keep-alive HTTP client for the fake browser.
 final class RawConnection {
     let fd: Int32
+    /// What `request` sends as `Host`: the address and port connected to.
+    let hostHeader: String
 
     struct Failure: Error, CustomStringConvertible { let description: String }
 
     init(port: Int, host: String = "127.0.0.1") throws {
+        hostHeader = host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)"
         var hints = addrinfo()
         hints.ai_family = AF_UNSPEC
         hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
@@ -113,7 +116,7 @@ final class RawConnection {
 
     /// A keep-alive HTTP request: `post("/_process_srv0", json: "{…}")`.
     func request(_ method: String, _ path: String, headers: [String: String] = [:], body: String = "", timeout: Double = 30) -> Response? {
-        var text = "\(method) \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+        var text = "\(method) \(path) HTTP/1.1\r\nHost: \(hostHeader)\r\n"
         for (name, value) in headers { text += "\(name): \(value)\r\n" }
         if !body.isEmpty || method == "POST" { text += "Content-Length: \(body.utf8.count)\r\n" }
         text += "\r\n" + body
