@@ -25,7 +25,11 @@ struct Connection {
             }
 
             guard let head = readHead(&buffer, parser: &parser) else { return }
-            if server.connectionBecameBusy(socket.fd) == false { return }
+            if server.connectionBecameBusy(socket.fd) == false {
+                send(HTTPResponse.error(.serviceUnavailable, code: "shutting_down", message: "the server is stopping",
+                                        closesConnection: true), method: head.method)
+                return
+            }
 
             let total = head.length + head.contentLength
             guard readBody(&buffer, until: total) else { return }

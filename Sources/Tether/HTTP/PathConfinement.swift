@@ -52,6 +52,8 @@ public struct PathConfinement: Sendable {
 
         switch fileKind(real) {
         case .regular:
+            // `/page.html/` names a directory that does not exist (and would break relative links).
+            if text.hasSuffix("/") { return .notFound }
             return .file(absolute: real, relative: String(real.dropFirst(root.count + 1)))
         case .directory:
             if !text.hasSuffix("/") && !relative.isEmpty {

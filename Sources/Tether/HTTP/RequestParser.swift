@@ -44,7 +44,10 @@ public struct RequestParser: Sendable {
         while start + 1 < buffer.count, buffer[start] == 13, buffer[start + 1] == 10 { start += 2 }
 
         guard let lineEnd = requestLineEnd ?? Self.find(crlf: buffer, from: max(start, searchedUpTo - 1)) else {
-            if buffer.count - start > maxRequestLine { throw .requestLineTooLong(limit: maxRequestLine) }
+            // A trailing CR may begin the line's CRLF: it does not count, or a read that ends
+            // between CR and LF would refuse a line of exactly the limit.
+            let pending = buffer.count - start - Self.partialTerminator(buffer, upTo: 1)
+            if pending > maxRequestLine { throw .requestLineTooLong(limit: maxRequestLine) }
             searchedUpTo = buffer.count
             return nil
         }
@@ -55,7 +58,8 @@ public struct RequestParser: Sendable {
         }
 
         guard let headEnd = Self.findBlankLine(buffer, from: max(lineEnd, searchedUpTo - 3)) else {
-            if buffer.count - lineEnd > maxHeaderBytes { throw .headersTooLarge(limit: maxHeaderBytes) }
+            let pending = buffer.count - lineEnd - Self.partialTerminator(buffer, upTo: 3)
+            if pending > maxHeaderBytes { throw .headersTooLarge(limit: maxHeaderBytes) }
             searchedUpTo = buffer.count
             return nil
         }
@@ -76,6 +80,16 @@ public struct RequestParser: Sendable {
             i += 1
         }
         return nil
+    }
+
+    /// How many of the last bytes (at most `limit`) are a start of `\r\n\r\n`, so may be its beginning.
+    private static func partialTerminator(_ buffer: [UInt8], upTo limit: Int) -> Int {
+        let terminator: [UInt8] = [13, 10, 13, 10]
+        for n in stride(from: min(limit, buffer.count), to: 0, by: -1)
+        where buffer.suffix(n).elementsEqual(terminator.prefix(n)) {
+            return n
+        }
+        return 0
     }
 
     /// Index of the `\r\n\r\n` that ends the head.

@@ -39,6 +39,10 @@ public struct DaemonOptions: Sendable, Equatable {
                 guard let next = rest.popFirst() else { throw UsageError(description: "\(name) needs a value") }
                 return next
             }
+            // A flag takes no value: `--verbose=false` must not quietly turn it on.
+            func noValue() throws(UsageError) {
+                if inlineValue != nil { throw UsageError(description: "\(name) takes no value") }
+            }
             switch name {
             case "--host":
                 let host = try value()
@@ -54,9 +58,9 @@ public struct DaemonOptions: Sendable, Equatable {
                 let www = try value()
                 guard !www.isEmpty else { throw UsageError(description: "--www needs a directory") }
                 options.www = www
-            case "--verbose": options.verbose = true
-            case "--help", "-h": options.showHelp = true
-            case "--version": options.showVersion = true
+            case "--verbose": try noValue(); options.verbose = true
+            case "--help", "-h": try noValue(); options.showHelp = true
+            case "--version": try noValue(); options.showVersion = true
             default:
                 throw UsageError(description: "unknown option '\(argument)'")
             }
