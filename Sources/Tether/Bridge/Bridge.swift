@@ -147,8 +147,10 @@ public final class Bridge: HTTPHandler {
                 return "null"
             }
         case .next(let ack, let results):
-            registry.notePoll()
-            switch session.poll(acknowledging: ack, results: results.map { ($0.id, $0.outcome) }, hold: configuration.pollHold) {
+            let outcome = registry.holdingPoll {
+                session.poll(acknowledging: ack, results: results.map { ($0.id, $0.outcome) }, hold: configuration.pollHold)
+            }
+            switch outcome {
             case .commands(let body):
                 return .json(body)
             case .closed(.serverStopping):

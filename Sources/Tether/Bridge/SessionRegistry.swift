@@ -12,6 +12,8 @@ public final class SessionRegistry: Sendable {
     private let startedAt = ContinuousClock.now
     /// Nanoseconds after `startedAt` of the most recent poll from any page; -1 for none yet.
     private let lastPollNanos = Atomic<Int64>(-1)
+    /// Polls being held right now, by any page.
+    private let heldPolls = Atomic<Int>(0)
     /// Nanoseconds after `startedAt` of the sweeper's last pass (for a watchdog).
     private let lastSweepNanos = Atomic<Int64>(0)
 
@@ -57,6 +59,24 @@ public final class SessionRegistry: Sendable {
 
     func notePoll() {
         lastPollNanos.store(Int64((ContinuousClock.now - startedAt).microseconds * 1000), ordering: .relaxed)
+    }
+
+    /// Runs a page's poll, counting it as held meanwhile (for `idleSeconds`).
+    func holdingPoll<Result>(_ body: () -> Result) -> Result {
+        notePoll()
+        heldPolls.add(1, ordering: .relaxed)
+        defer {
+            heldPolls.subtract(1, ordering: .relaxed)
+            notePoll()
+        }
+        return body()
+    }
+
+    /// Seconds no page has been polling: nil while a poll is held, or before any page polled.
+    /// `tetherd --exit-when-idle` exits when this passes its limit.
+    public var idleSeconds: Double? {
+        guard heldPolls.load(ordering: .relaxed) == 0 else { return nil }
+        return secondsSinceLastPoll
     }
 
     /// Seconds since any page last polled, nil when none has.

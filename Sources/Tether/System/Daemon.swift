@@ -38,6 +38,8 @@ public enum Daemon {
         configuration.http.port = options.port
         configuration.www = options.www
         configuration.log = Log(level: options.verbose ? .debug : .info)
+        configuration.allowedHosts = options.allowHosts
+        if let hold = options.pollHold { configuration.bridge.pollHold = hold }
         let log = configuration.log
 
         // Before any thread starts, so that every thread inherits the blocked mask.
@@ -53,6 +55,8 @@ public enum Daemon {
             return ExitCode.failure
         }
         log.info("listening on http://\(displayHost(options.host)):\(server.port)")
+        if options.open { openStartPage(port: server.port, host: options.host, log: log) }
+        if let limit = options.exitWhenIdle { IdleExit.watch(server, after: limit, log: log) }
 
         while true {
             switch signals.wait() {
@@ -65,6 +69,25 @@ public enum Daemon {
                 log.info("stopped")
                 return ExitCode.ok
             }
+        }
+    }
+
+    private static func openStartPage(port: Int, host: String, log: Log) {
+        // A wildcard bind is still reached through loopback from this machine.
+        let reachable = host == "0.0.0.0" || host == "::" ? "127.0.0.1" : host
+        let url = "http://\(displayHost(reachable)):\(port)/"
+        var environment: [String: String] = [:]
+        var pointer = environ
+        while let entry = pointer.pointee {
+            let text = String(cString: entry)
+            if let equals = text.firstIndex(of: "=") { environment[String(text[..<equals])] = String(text[text.index(after: equals)...]) }
+            pointer += 1
+        }
+        do {
+            let opened = try DesktopLauncher.open(url, environment: environment)
+            log.info("opened \(url) with: \(opened.command.joined(separator: " ")) (pid \(opened.pid))")
+        } catch {
+            log.warning(error.description)
         }
     }
 

@@ -1,8 +1,16 @@
-/// `tetherd`'s command line: `tetherd [--host H] [--port P] [--www DIR] [--verbose] [--help] [--version]`.
+/// `tetherd`'s command line; see `usage`.
 public struct DaemonOptions: Sendable, Equatable {
     public var host = "127.0.0.1"
     public var port = 8080
     public var www = "./www"
+    /// Extra names the server answers for (`--allow-host`, repeatable).
+    public var allowHosts: [String] = []
+    /// Open the start page in an app window once listening.
+    public var open = false
+    /// Exit once no page has polled for this long.
+    public var exitWhenIdle: Duration?
+    /// How long a poll is held when nothing is queued.
+    public var pollHold: Duration?
     public var verbose = false
     public var showHelp = false
     public var showVersion = false
@@ -14,14 +22,29 @@ public struct DaemonOptions: Sendable, Equatable {
     }
 
     public static let usage = """
-        usage: tetherd [--host H] [--port P] [--www DIR] [--verbose] [--help] [--version]
-          --host H     address to bind (default 127.0.0.1; ::1, :: and 0.0.0.0 work too)
-          --port P     port to bind, 0 for any free one (default 8080)
-          --www DIR    directory of pages to serve (default ./www)
-          --verbose    also log every request (debug level)
+        usage: tetherd [--host H] [--port P] [--www DIR] [--allow-host NAME]... [--open]
+                       [--exit-when-idle SECONDS] [--poll-hold SECONDS] [--verbose] [--help] [--version]
+          --host H                  address to bind (default 127.0.0.1; ::1, :: and 0.0.0.0 work too)
+          --port P                  port to bind, 0 for any free one (default 8080)
+          --www DIR                 directory of pages to serve (default ./www)
+          --allow-host NAME         also answer for this Host (kiosk.local, kiosk.local:8080); repeatable
+          --open                    open the start page in an app window (chromium --app, else xdg-open;
+                                    $TETHER_BROWSER overrides the command)
+          --exit-when-idle SECONDS  exit once no page has polled for this long (a desktop app closes
+                                    with its window)
+          --poll-hold SECONDS       how long a page's poll waits for commands (default 20)
+          --verbose                 also log every request (debug level)
           --help       show this text
           --version    show the version
         """
+
+    /// A positive number of seconds, at most a day (`0.5`, `20`).
+    private static func seconds(_ text: String, for name: String) throws(UsageError) -> Duration {
+        guard let value = Double(text), value.isFinite, value > 0, value <= 86_400 else {
+            throw UsageError(description: "\(name) must be a number of seconds above 0, not '\(text)'")
+        }
+        return .milliseconds(Int((value * 1000).rounded()))
+    }
 
     /// Parses the arguments after the program name; `--port=8080` and `--port 8080` both work.
     public static func parse(_ arguments: [String]) throws(UsageError) -> DaemonOptions {
@@ -58,6 +81,15 @@ public struct DaemonOptions: Sendable, Equatable {
                 let www = try value()
                 guard !www.isEmpty else { throw UsageError(description: "--www needs a directory") }
                 options.www = www
+            case "--allow-host":
+                let host = try value()
+                guard !host.isEmpty, !host.contains("/"), !host.contains(" ") else {
+                    throw UsageError(description: "--allow-host needs a host name, not '\(host)'")
+                }
+                options.allowHosts.append(host)
+            case "--open": try noValue(); options.open = true
+            case "--exit-when-idle": options.exitWhenIdle = try seconds(try value(), for: name)
+            case "--poll-hold": options.pollHold = try seconds(try value(), for: name)
             case "--verbose": try noValue(); options.verbose = true
             case "--help", "-h": try noValue(); options.showHelp = true
             case "--version": try noValue(); options.showVersion = true

@@ -123,3 +123,21 @@ final class DaemonOptionsTests: XCTestCase {
         XCTAssertEqual(Daemon.displayHost("127.0.0.1"), "127.0.0.1")
     }
 }
+
+final class DesktopAndProxyOptionsTests: XCTestCase {
+    func testAllowHostOpenIdleAndPollHoldParse() throws {
+        let options = try DaemonOptions.parse(["--allow-host", "kiosk.local", "--allow-host=screen.lan:9000", "--open",
+                                               "--exit-when-idle", "2.5", "--poll-hold=30"])
+        XCTAssertEqual(options.allowHosts, ["kiosk.local", "screen.lan:9000"])
+        XCTAssertTrue(options.open)
+        XCTAssertEqual(options.exitWhenIdle, .milliseconds(2500))
+        XCTAssertEqual(options.pollHold, .seconds(30))
+    }
+
+    func testBadDesktopAndProxyValuesAreUsageErrors() {
+        for arguments in [["--exit-when-idle", "0"], ["--exit-when-idle", "soon"], ["--poll-hold", "-1"],
+                          ["--poll-hold", "nan"], ["--allow-host", ""], ["--allow-host", "a/b"], ["--open=yes"]] {
+            XCTAssertThrowsError(try DaemonOptions.parse(arguments), "\(arguments)")
+        }
+    }
+}

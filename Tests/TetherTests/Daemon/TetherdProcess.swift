@@ -23,11 +23,14 @@ final class TetherdProcess {
     private var stderrClosed = false
 
     /// Starts `tetherd arguments`; throws `Missing` when the binary was not built.
-    init(_ arguments: [String]) throws {
+    init(_ arguments: [String], environment extra: [String: String] = [:]) throws {
         let executable = Self.executable
         guard FileManager.default.isExecutableFile(atPath: executable.path) else { throw Missing(path: executable.path) }
         process.executableURL = executable
         process.arguments = arguments
+        if !extra.isEmpty {
+            process.environment = ProcessInfo.processInfo.environment.merging(extra) { _, new in new }
+        }
         process.standardError = stderrPipe
         process.standardOutput = stdoutPipe
         process.standardInput = FileHandle.nullDevice
