@@ -130,6 +130,16 @@ final class ChromiumEndToEndTests: XCTestCase {
         XCTAssertEqual(try healthSessions(harness.server.port), 0)
     }
 
+    func testReloadingAllPagesGivesEachANewSessionWithCurrentFiles() throws {
+        let harness = try BrowserHarness()
+        defer { harness.close() }
+        let (_, before) = try harness.open("/index.html")
+        harness.server.reloadAllPages()  // what SIGHUP does
+        let after = try XCTUnwrap(harness.waitForNewPage(excluding: [before.id], timeout: 15), "the page did not reload")
+        XCTAssertEqual(try after.eval(after.js.document.title, as: String.self), "Tether counter")
+        XCTAssertTrue(eventually { !before.isOpen }, "the old page's session ended with its unload")
+    }
+
     private func healthSessions(_ port: Int) throws -> Int? {
         let result = try curl(["http://127.0.0.1:\(port)/_health"])
         return (try? JSONSerialization.jsonObject(with: Data(result.body.utf8)) as? [String: Any])?["sessions"] as? Int
