@@ -1,5 +1,5 @@
-/// What a page may reach of its app: methods by name (with up to four `Decodable`
-/// arguments and an `Encodable` result, or none) and properties (read, or read and write).
+/// What a page may reach of its app: methods by name (with `Decodable` arguments and an
+/// `Encodable` result, or none) and properties (read, or read and write).
 /// Nothing else of the app is reachable.
 ///
 ///     static var exposed: Exposed<Counter> {
@@ -97,136 +97,44 @@ public struct Exposed<A: App>: Sendable {
 
     // MARK: Methods
 
-    /// A method of 0 arguments (the page receives `null`).
-    public func method(_ name: String, _ body: @escaping @Sendable (A) throws -> Void) -> Self {
+    /// A method whose arguments are decoded from the page's JSON, one per parameter
+    /// (`{ (app, a: Int, b: Int) in … }`); the page receives `null`.
+    public func method<each Argument: Decodable & SendableMetatype>(
+        _ name: String, _ body: @escaping @Sendable (A, repeat each Argument) throws -> Void
+    ) -> Self {
         var copy = self
         copy.addMethod(name) { (app: A, arguments: [JSONValue]) throws -> String in
-            try Self.check(arguments, count: 0, of: name)
-
-            try body(app)
+            let values = try Self.decodeArguments((repeat (each Argument).self), from: arguments, of: name)
+            try body(app, repeat each values)
             return "null"
         }
         return copy
     }
 
-    /// A method of 0 arguments whose result the page receives.
-    public func method<Result: Encodable & SendableMetatype>(_ name: String, _ body: @escaping @Sendable (A) throws -> Result) -> Self {
+    /// A method whose result the page receives (any `Encodable`).
+    public func method<Result: Encodable & SendableMetatype, each Argument: Decodable & SendableMetatype>(
+        _ name: String, _ body: @escaping @Sendable (A, repeat each Argument) throws -> Result
+    ) -> Self {
         var copy = self
         copy.addMethod(name) { (app: A, arguments: [JSONValue]) throws -> String in
-            try Self.check(arguments, count: 0, of: name)
-
-            let result = try body(app)
-            return try Self.encodeResult(result, of: name)
+            let values = try Self.decodeArguments((repeat (each Argument).self), from: arguments, of: name)
+            return try Self.encodeResult(try body(app, repeat each values), of: name)
         }
         return copy
     }
 
-    /// A method of 1 argument (the page receives `null`).
-    public func method<P1: Decodable & SendableMetatype>(_ name: String, _ body: @escaping @Sendable (A, P1) throws -> Void) -> Self {
-        var copy = self
-        copy.addMethod(name) { (app: A, arguments: [JSONValue]) throws -> String in
-            try Self.check(arguments, count: 1, of: name)
-            let a0 = try Self.decodeArgument(P1.self, from: arguments[0], position: 0, of: name)
-            try body(app, a0)
-            return "null"
+    /// Decodes exactly as many arguments as the method has parameters, each as its type.
+    static func decodeArguments<each Argument: Decodable>(
+        _ types: (repeat (each Argument).Type), from arguments: [JSONValue], of name: String
+    ) throws -> (repeat each Argument) {
+        var count = 0
+        for _ in repeat each types { count += 1 }
+        try check(arguments, count: count, of: name)
+        var position = 0
+        func next<T: Decodable>(_ type: T.Type) throws -> T {
+            defer { position += 1 }
+            return try decodeArgument(T.self, from: arguments[position], position: position, of: name)
         }
-        return copy
+        return (repeat try next(each types))
     }
-
-    /// A method of 1 argument whose result the page receives.
-    public func method<Result: Encodable & SendableMetatype, P1: Decodable & SendableMetatype>(_ name: String, _ body: @escaping @Sendable (A, P1) throws -> Result) -> Self {
-        var copy = self
-        copy.addMethod(name) { (app: A, arguments: [JSONValue]) throws -> String in
-            try Self.check(arguments, count: 1, of: name)
-            let a0 = try Self.decodeArgument(P1.self, from: arguments[0], position: 0, of: name)
-            let result = try body(app, a0)
-            return try Self.encodeResult(result, of: name)
-        }
-        return copy
-    }
-
-    /// A method of 2 arguments (the page receives `null`).
-    public func method<P1: Decodable & SendableMetatype, P2: Decodable & SendableMetatype>(_ name: String, _ body: @escaping @Sendable (A, P1, P2) throws -> Void) -> Self {
-        var copy = self
-        copy.addMethod(name) { (app: A, arguments: [JSONValue]) throws -> String in
-            try Self.check(arguments, count: 2, of: name)
-            let a0 = try Self.decodeArgument(P1.self, from: arguments[0], position: 0, of: name)
-            let a1 = try Self.decodeArgument(P2.self, from: arguments[1], position: 1, of: name)
-            try body(app, a0, a1)
-            return "null"
-        }
-        return copy
-    }
-
-    /// A method of 2 arguments whose result the page receives.
-    public func method<Result: Encodable & SendableMetatype, P1: Decodable & SendableMetatype, P2: Decodable & SendableMetatype>(_ name: String, _ body: @escaping @Sendable (A, P1, P2) throws -> Result) -> Self {
-        var copy = self
-        copy.addMethod(name) { (app: A, arguments: [JSONValue]) throws -> String in
-            try Self.check(arguments, count: 2, of: name)
-            let a0 = try Self.decodeArgument(P1.self, from: arguments[0], position: 0, of: name)
-            let a1 = try Self.decodeArgument(P2.self, from: arguments[1], position: 1, of: name)
-            let result = try body(app, a0, a1)
-            return try Self.encodeResult(result, of: name)
-        }
-        return copy
-    }
-
-    /// A method of 3 arguments (the page receives `null`).
-    public func method<P1: Decodable & SendableMetatype, P2: Decodable & SendableMetatype, P3: Decodable & SendableMetatype>(_ name: String, _ body: @escaping @Sendable (A, P1, P2, P3) throws -> Void) -> Self {
-        var copy = self
-        copy.addMethod(name) { (app: A, arguments: [JSONValue]) throws -> String in
-            try Self.check(arguments, count: 3, of: name)
-            let a0 = try Self.decodeArgument(P1.self, from: arguments[0], position: 0, of: name)
-            let a1 = try Self.decodeArgument(P2.self, from: arguments[1], position: 1, of: name)
-            let a2 = try Self.decodeArgument(P3.self, from: arguments[2], position: 2, of: name)
-            try body(app, a0, a1, a2)
-            return "null"
-        }
-        return copy
-    }
-
-    /// A method of 3 arguments whose result the page receives.
-    public func method<Result: Encodable & SendableMetatype, P1: Decodable & SendableMetatype, P2: Decodable & SendableMetatype, P3: Decodable & SendableMetatype>(_ name: String, _ body: @escaping @Sendable (A, P1, P2, P3) throws -> Result) -> Self {
-        var copy = self
-        copy.addMethod(name) { (app: A, arguments: [JSONValue]) throws -> String in
-            try Self.check(arguments, count: 3, of: name)
-            let a0 = try Self.decodeArgument(P1.self, from: arguments[0], position: 0, of: name)
-            let a1 = try Self.decodeArgument(P2.self, from: arguments[1], position: 1, of: name)
-            let a2 = try Self.decodeArgument(P3.self, from: arguments[2], position: 2, of: name)
-            let result = try body(app, a0, a1, a2)
-            return try Self.encodeResult(result, of: name)
-        }
-        return copy
-    }
-
-    /// A method of 4 arguments (the page receives `null`).
-    public func method<P1: Decodable & SendableMetatype, P2: Decodable & SendableMetatype, P3: Decodable & SendableMetatype, P4: Decodable & SendableMetatype>(_ name: String, _ body: @escaping @Sendable (A, P1, P2, P3, P4) throws -> Void) -> Self {
-        var copy = self
-        copy.addMethod(name) { (app: A, arguments: [JSONValue]) throws -> String in
-            try Self.check(arguments, count: 4, of: name)
-            let a0 = try Self.decodeArgument(P1.self, from: arguments[0], position: 0, of: name)
-            let a1 = try Self.decodeArgument(P2.self, from: arguments[1], position: 1, of: name)
-            let a2 = try Self.decodeArgument(P3.self, from: arguments[2], position: 2, of: name)
-            let a3 = try Self.decodeArgument(P4.self, from: arguments[3], position: 3, of: name)
-            try body(app, a0, a1, a2, a3)
-            return "null"
-        }
-        return copy
-    }
-
-    /// A method of 4 arguments whose result the page receives.
-    public func method<Result: Encodable & SendableMetatype, P1: Decodable & SendableMetatype, P2: Decodable & SendableMetatype, P3: Decodable & SendableMetatype, P4: Decodable & SendableMetatype>(_ name: String, _ body: @escaping @Sendable (A, P1, P2, P3, P4) throws -> Result) -> Self {
-        var copy = self
-        copy.addMethod(name) { (app: A, arguments: [JSONValue]) throws -> String in
-            try Self.check(arguments, count: 4, of: name)
-            let a0 = try Self.decodeArgument(P1.self, from: arguments[0], position: 0, of: name)
-            let a1 = try Self.decodeArgument(P2.self, from: arguments[1], position: 1, of: name)
-            let a2 = try Self.decodeArgument(P3.self, from: arguments[2], position: 2, of: name)
-            let a3 = try Self.decodeArgument(P4.self, from: arguments[3], position: 3, of: name)
-            let result = try body(app, a0, a1, a2, a3)
-            return try Self.encodeResult(result, of: name)
-        }
-        return copy
-    }
-
 }
