@@ -51,78 +51,50 @@ final class PollTests: XCTestCase {
         let harness = try BridgeHarness { $0.pollHold = .seconds(10) }
         let id = try XCTUnwrap(harness.openPage())
         let session = try XCTUnwrap(harness.bridge.registry.session(id))
-        let answered = expectation(description: "poll answered")
-        let body = Mutex("")
-        DispatchQueue.global().async {
-            body.withLock { $0 = harness.post(session: id, "\"task\":\"next\",\"ack\":0").text }
-            answered.fulfill()
-        }
+        let poll = Background { harness.post(session: id, "\"task\":\"next\",\"ack\":0").text }
         waitUntilPollIsHeld(session)
         session.queue("hello=1")
-        wait(for: [answered], timeout: 5)
-        XCTAssertEqual(body.withLock { $0 }, "{\"commands\":[{\"seq\":1,\"js\":\"hello=1\"}]}")
+        XCTAssertEqual(poll.result(), "{\"commands\":[{\"seq\":1,\"js\":\"hello=1\"}]}")
     }
 
     func testNewerPollEndsOlderAtOnce() throws {
         let harness = try BridgeHarness { $0.pollHold = .seconds(10) }
         let id = try XCTUnwrap(harness.openPage())
         let session = try XCTUnwrap(harness.bridge.registry.session(id))
-        let olderEnded = expectation(description: "older poll ended")
-        let olderBody = Mutex("")
-        DispatchQueue.global().async {
-            olderBody.withLock { $0 = harness.post(session: id, "\"task\":\"next\",\"ack\":0").text }
-            olderEnded.fulfill()
-        }
+        let older = Background { harness.post(session: id, "\"task\":\"next\",\"ack\":0").text }
         waitUntilPollIsHeld(session)
-        let newerEnded = expectation(description: "newer poll ended")
-        DispatchQueue.global().async {
-            _ = harness.post(session: id, "\"task\":\"next\",\"ack\":0")
-            newerEnded.fulfill()
-        }
-        wait(for: [olderEnded], timeout: 5)
-        XCTAssertEqual(olderBody.withLock { $0 }, "{\"commands\":[]}")
+        let newer = Background { harness.post(session: id, "\"task\":\"next\",\"ack\":0").text }
+        XCTAssertEqual(older.result(), "{\"commands\":[]}")
         session.queue("z=1")  // releases the newer poll
-        wait(for: [newerEnded], timeout: 5)
+        XCTAssertEqual(newer.result(), "{\"commands\":[{\"seq\":1,\"js\":\"z=1\"}]}")
     }
 
     func testReadIsAnsweredThroughResultsOfNextPoll() throws {
         let harness = try BridgeHarness()
         let id = try XCTUnwrap(harness.openPage())
         let session = try XCTUnwrap(harness.bridge.registry.session(id))
-        let outcome = Mutex<ReadOutcome?>(nil)
-        let done = expectation(description: "read done")
-        DispatchQueue.global().async {
-            outcome.withLock { $0 = session.read("adjust(5)", timeout: .seconds(5)) }
-            done.fulfill()
-        }
+        let read = Background { session.read("adjust(5)", timeout: .seconds(5)) }
         var batch: [(seq: Int, js: String, id: Int?)] = []
         for _ in 0..<50 where batch.isEmpty {
             batch = commands(harness.post(session: id, "\"task\":\"next\",\"ack\":0"))
         }
-        let read = try XCTUnwrap(batch.first)
-        XCTAssertEqual(read.js, "adjust(5)")
-        let readID = try XCTUnwrap(read.id)
-        _ = harness.post(session: id, "\"task\":\"next\",\"ack\":\(read.seq),\"results\":[{\"id\":\(readID),\"value\":6.5}]")
-        wait(for: [done], timeout: 5)
-        XCTAssertEqual(outcome.withLock { $0 }, .value(.number("6.5")))
+        let command = try XCTUnwrap(batch.first)
+        XCTAssertEqual(command.js, "adjust(5)")
+        let readID = try XCTUnwrap(command.id)
+        _ = harness.post(session: id, "\"task\":\"next\",\"ack\":\(command.seq),\"results\":[{\"id\":\(readID),\"value\":6.5}]")
+        XCTAssertEqual(read.result(), .value(.number("6.5")))
     }
 
     func testReadReportsPageException() throws {
         let harness = try BridgeHarness()
         let id = try XCTUnwrap(harness.openPage())
         let session = try XCTUnwrap(harness.bridge.registry.session(id))
-        let outcome = Mutex<ReadOutcome?>(nil)
-        let done = expectation(description: "read done")
-        DispatchQueue.global().async {
-            outcome.withLock { $0 = session.read("nope()", timeout: .seconds(5)) }
-            done.fulfill()
-        }
+        let read = Background { session.read("nope()", timeout: .seconds(5)) }
         var batch: [(seq: Int, js: String, id: Int?)] = []
         for _ in 0..<50 where batch.isEmpty { batch = commands(harness.post(session: id, "\"task\":\"next\",\"ack\":0")) }
         let readID = try XCTUnwrap(batch.first?.id)
         _ = harness.post(session: id, "\"task\":\"next\",\"ack\":1,\"results\":[{\"id\":\(readID),\"error\":\"ReferenceError: nope is not defined\"}]")
-        wait(for: [done], timeout: 5)
-        XCTAssertEqual(outcome.withLock { $0 }, .exception("ReferenceError: nope is not defined"))
+        XCTAssertEqual(read.result(), .exception("ReferenceError: nope is not defined"))
     }
 
     func testReadTimesOutWhenNobodyPolls() throws {
@@ -136,16 +108,10 @@ final class PollTests: XCTestCase {
         let harness = try BridgeHarness()
         let id = try XCTUnwrap(harness.openPage())
         let session = try XCTUnwrap(harness.bridge.registry.session(id))
-        let outcome = Mutex<ReadOutcome?>(nil)
-        let done = expectation(description: "read done")
-        DispatchQueue.global().async {
-            outcome.withLock { $0 = session.read("factor", timeout: .seconds(10)) }
-            done.fulfill()
-        }
+        let read = Background { session.read("factor", timeout: .seconds(10)) }
         while session.pendingCommandCount == 0 { usleep(1000) }
         XCTAssertEqual(harness.post(session: id, "\"task\":\"unload\"").status, .noContent)
-        wait(for: [done], timeout: 5)
-        XCTAssertEqual(outcome.withLock { $0 }, .closed)
+        XCTAssertEqual(read.result(), .closed)
         XCTAssertEqual(session.read("factor", timeout: .seconds(1)), .closed)
     }
 
@@ -153,35 +119,23 @@ final class PollTests: XCTestCase {
         let harness = try BridgeHarness { $0.pollHold = .seconds(10) }
         let id = try XCTUnwrap(harness.openPage())
         let session = try XCTUnwrap(harness.bridge.registry.session(id))
-        let answered = expectation(description: "poll answered")
-        let body = Mutex("")
-        DispatchQueue.global().async {
-            body.withLock { $0 = harness.post(session: id, "\"task\":\"next\",\"ack\":0").text }
-            answered.fulfill()
-        }
+        let poll = Background { harness.post(session: id, "\"task\":\"next\",\"ack\":0").text }
         waitUntilPollIsHeld(session)
         session.batch {
             session.queue("a=1")
             session.queue("b=2")
         }
-        wait(for: [answered], timeout: 5)
-        XCTAssertEqual(body.withLock { $0 }, "{\"commands\":[{\"seq\":1,\"js\":\"a=1\"},{\"seq\":2,\"js\":\"b=2\"}]}")
+        XCTAssertEqual(poll.result(), "{\"commands\":[{\"seq\":1,\"js\":\"a=1\"},{\"seq\":2,\"js\":\"b=2\"}]}")
     }
 
     func testShutdownEndsHeldPollWith503AndRefusesPages() throws {
         let harness = try BridgeHarness { $0.pollHold = .seconds(10) }
         let id = try XCTUnwrap(harness.openPage())
         let session = try XCTUnwrap(harness.bridge.registry.session(id))
-        let answered = expectation(description: "poll answered")
-        let status = Mutex(0)
-        DispatchQueue.global().async {
-            status.withLock { $0 = harness.post(session: id, "\"task\":\"next\",\"ack\":0").status.code }
-            answered.fulfill()
-        }
+        let poll = Background { harness.post(session: id, "\"task\":\"next\",\"ack\":0").status.code }
         waitUntilPollIsHeld(session)
         harness.bridge.shutdown()
-        wait(for: [answered], timeout: 5)
-        XCTAssertEqual(status.withLock { $0 }, 503)
+        XCTAssertEqual(poll.result(), 503)
         XCTAssertNil(harness.openPage())
         let health = harness.bridge.respond(to: HTTPRequest(method: "GET", target: "/_health", headers: ["Host": "h"]))
         XCTAssertEqual(health.status, .serviceUnavailable)
