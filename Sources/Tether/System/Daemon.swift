@@ -46,16 +46,32 @@ public enum Daemon {
         let signals = SignalWaiter()
         signals.block()
 
+        // systemd's variables are read and unset before any thread starts (unsetenv is not thread-safe).
+        let notifier = SystemdNotifier.fromEnvironment(log: log)
+        let watchdogInterval = Watchdog.pingIntervalFromEnvironment(log: log)
+        let inherited: Listener?
+        do { inherited = try SocketActivation.takeListener(log: log) } catch {
+            log.error(error.description)
+            return ExitCode.failure
+        }
+        if let inherited { configuration.http.host = inherited.host }
         let server = makeServer(configuration)
         do {
-            try server.start()
+            if let inherited { try server.start(on: inherited) } else { try server.start() }
         } catch {
             log.error(error.description)
             if case .www = error { return ExitCode.noInput }
             return ExitCode.failure
         }
-        log.info("listening on http://\(displayHost(options.host)):\(server.port)")
-        if options.open { openStartPage(port: server.port, host: options.host, log: log) }
+        if let inherited {
+            log.info("listening on inherited socket http://\(displayHost(inherited.host)):\(server.port)")
+        } else {
+            log.info("listening on http://\(displayHost(options.host)):\(server.port)")
+        }
+        notifier?.notify(["READY=1", "MAINPID=\(getpid())", "STATUS=\(Watchdog.status(of: server))"])
+        let watchdog = notifier.map { Watchdog(for: server, notifier: $0, pingInterval: watchdogInterval, log: log) }
+        watchdog?.start()
+        if options.open { openStartPage(port: server.port, host: configuration.http.host, log: log) }
         if let limit = options.exitWhenIdle { IdleExit.watch(server, after: limit, log: log) }
 
         while true {
@@ -65,6 +81,8 @@ public enum Daemon {
                 server.reloadAllPages()
             case .terminate(let signal):
                 log.info("\(signal == SIGINT ? "SIGINT" : "SIGTERM"): stopping")
+                watchdog?.stop()
+                notifier?.notify(["STOPPING=1", "STATUS=stopping"])
                 server.stop()
                 log.info("stopped")
                 return ExitCode.ok

@@ -1,0 +1,129 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Dispatch
+import Synchronization
+import Tether
+
+/// Why `$WATCHDOG_USEC` or `$WATCHDOG_PID` could not be used.
+public struct WatchdogSettingError: Error, Equatable, Sendable, CustomStringConvertible {
+    public let description: String
+}
+
+/// Keeps systemd's picture of tetherd true from one POSIX thread. While the HTTP accept loop and
+/// the session sweeper are alive it sends `WATCHDOG=1` every half of `$WATCHDOG_USEC`; once
+/// either has died it stops, so systemd restarts a daemon whose process lives on but no longer
+/// serves. Each message carries `STATUS=` with the open session count (`systemctl status`).
+public final class Watchdog: Sendable {
+    /// nil while the server is healthy, else what has died.
+    public typealias Vitals = @Sendable () -> String?
+
+    /// STATUS= is refreshed at least this often, also without a watchdog.
+    public static let statusInterval: Duration = .seconds(5)
+
+    private let notifier: SystemdNotifier
+    private let pingInterval: Duration?
+    private let vitals: Vitals
+    private let status: @Sendable () -> String
+    private let log: Log
+    private let stopSignal = DispatchSemaphore(value: 0)
+    private let finished = DispatchSemaphore(value: 0)
+    private let stopped = Atomic<Bool>(false)
+
+    /// `pingInterval` nil: no watchdog for us, only STATUS= updates.
+    public init(notifier: SystemdNotifier, pingInterval: Duration?, log: Log,
+                vitals: @escaping Vitals, status: @escaping @Sendable () -> String) {
+        self.notifier = notifier
+        self.pingInterval = pingInterval
+        self.vitals = vitals
+        self.status = status
+        self.log = log
+    }
+
+    /// Watches `server`: its accept loop and its sweeper, its session count.
+    public convenience init(for server: Server, notifier: SystemdNotifier, pingInterval: Duration?, log: Log) {
+        self.init(notifier: notifier, pingInterval: pingInterval, log: log,
+                  vitals: { Watchdog.vitals(of: server) }, status: { Watchdog.status(of: server) })
+    }
+
+    /// What has died in `server`, nil when both threads that matter are alive.
+    public static func vitals(of server: Server) -> String? {
+        guard server.httpServer?.isAccepting == true else { return "the HTTP accept loop is not running" }
+        guard server.bridge?.registry.isSweeperAlive == true else { return "the session sweeper is not running" }
+        return nil
+    }
+
+    /// `serving on port 8080, 2 open sessions`.
+    public static func status(of server: Server) -> String {
+        let count = server.bridge?.registry.count ?? 0
+        return "serving on port \(server.port), \(count) open session\(count == 1 ? "" : "s")"
+    }
+
+    /// How often to ping, from `$WATCHDOG_USEC` and `$WATCHDOG_PID` (both then unset): nil
+    /// when systemd runs no watchdog for this process, or (with a warning) when they are garbled.
+    public static func pingIntervalFromEnvironment(log: Log) -> Duration? {
+        let values = ProcessEnvironment.take(["WATCHDOG_USEC", "WATCHDOG_PID"])
+        do {
+            return try pingInterval(usec: values["WATCHDOG_USEC"], pid: values["WATCHDOG_PID"], ourPID: getpid())
+        } catch {
+            log.warning("not pinging the systemd watchdog: \(error.description)")
+            return nil
+        }
+    }
+
+    /// Half the timeout, as sd_watchdog_enabled advises; `WATCHDOG_PID`, when set, must be ours
+    /// (a variable inherited from a parent's unit is not meant for us).
+    static func pingInterval(usec: String?, pid: String?, ourPID: Int32) throws(WatchdogSettingError) -> Duration? {
+        guard let usec else { return nil }
+        guard let micros = UInt64(usec), micros > 0 else {
+            throw WatchdogSettingError(description: "WATCHDOG_USEC='\(usec)' is not a positive number of microseconds")
+        }
+        if let pid {
+            guard let owner = Int32(pid), owner > 0 else {
+                throw WatchdogSettingError(description: "WATCHDOG_PID='\(pid)' is not a process id")
+            }
+            if owner != ourPID { return nil }
+        }
+        // A floor of 10 ms keeps a nonsense timeout from turning the loop into a busy one.
+        return .microseconds(max(Int64(clamping: micros / 2), 10_000))
+    }
+
+    /// Starts the thread, which notifies at once and then every interval. False when the system
+    /// refused a thread (logged: systemd will then restart us for want of pings).
+    @discardableResult
+    public func start() -> Bool {
+        let tick = min(pingInterval ?? Self.statusInterval, Self.statusInterval)
+        let started = PosixThread.start(stackBytes: 128 * 1024) { [self] in
+            defer { finished.signal() }
+            while true {
+                if let problem = vitals() {
+                    reportUnhealthy(problem)
+                    return  // nothing more to say: no ping may follow
+                }
+                notifier.notify((pingInterval == nil ? [] : ["WATCHDOG=1"]) + ["STATUS=\(status())"])
+                if stopSignal.wait(timeout: .now() + tick.dispatchInterval) == .success { return }
+            }
+        }
+        if !started {
+            finished.signal()
+            log.error("cannot start the systemd watchdog thread")
+        }
+        return started
+    }
+
+    /// Ends the thread and waits (briefly) until it has, so no ping follows `STOPPING=1`.
+    public func stop() {
+        guard !stopped.exchange(true, ordering: .acquiringAndReleasing) else { return }
+        stopSignal.signal()
+        _ = finished.wait(timeout: .now() + .seconds(2))
+    }
+
+    private func reportUnhealthy(_ problem: String) {
+        if pingInterval != nil {
+            log.error("\(problem): no longer pinging the systemd watchdog, so that systemd restarts tetherd")
+        } else {
+            log.error("\(problem): tetherd no longer serves; restart it (no systemd watchdog is set to do so)")
+        }
+        notifier.notify(["STATUS=unhealthy: \(problem)"])
+    }
+}
