@@ -6,7 +6,8 @@ import TetherHTTP
 public final class SessionRegistry: Sendable {
     private let configuration: BridgeConfiguration
     private let log: Log
-    private let sessions = Mutex<[String: Session]>([:])
+    /// Read by every request (`session(_:)`), written when a page opens or closes.
+    private let sessions = ReadWriteLock<[String: Session]>([:])
     private let sweeperStop = DispatchSemaphore(value: 0)
     private let sweeperRunning = Atomic<Bool>(false)
     private let startedAt = ContinuousClock.now
@@ -35,7 +36,7 @@ public final class SessionRegistry: Sendable {
         let session = Session(
             id: SessionID.make(), pagePath: pagePath, configuration: configuration, log: log,
             onClose: { [weak self] closed in self?.remove(closed) })
-        let added = sessions.withLock { sessions -> Bool in
+        let added = sessions.write { sessions -> Bool in
             guard sessions.count < configuration.maxSessions else { return false }
             sessions[session.id] = session
             return true
@@ -44,15 +45,15 @@ public final class SessionRegistry: Sendable {
         return session
     }
 
-    public func session(_ id: String) -> Session? { sessions.withLock { $0[id] } }
+    public func session(_ id: String) -> Session? { sessions.read { $0[id] } }
 
     /// Open sessions, in no particular order.
-    public var all: [Session] { sessions.withLock { Array($0.values) } }
+    public var all: [Session] { sessions.read { Array($0.values) } }
 
-    public var count: Int { sessions.withLock { $0.count } }
+    public var count: Int { sessions.read { $0.count } }
 
     private func remove(_ session: Session) {
-        sessions.withLock { sessions in
+        sessions.write { sessions in
             if sessions[session.id] === session { sessions[session.id] = nil }
         }
     }

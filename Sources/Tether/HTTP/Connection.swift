@@ -2,6 +2,7 @@
 struct Connection {
     let socket: Socket
     let server: HTTPServer
+    let activity: ConnectionActivity
 
     private var configuration: HTTPConfiguration { server.configuration }
 
@@ -25,7 +26,7 @@ struct Connection {
             }
 
             guard let head = readHead(&buffer, parser: &parser) else { return }
-            if server.connectionBecameBusy(socket.fd) == false {
+            if server.connectionBecameBusy(activity) == false {
                 send(HTTPResponse.error(.serviceUnavailable, code: "shutting_down", message: "the server is stopping",
                                         closesConnection: true), method: head.method)
                 return
@@ -49,7 +50,7 @@ struct Connection {
                 "\(request.method) \(request.target) \(response.status.code) \(response.body.count)B "
                     + "\((ContinuousClock.now - started).microseconds)µs"
             )
-            let stopping = server.connectionBecameIdle(socket.fd)
+            let stopping = server.connectionBecameIdle(activity)
             if !delivered || !keepAlive || stopping { return }
 
             buffer.removeFirst(total)

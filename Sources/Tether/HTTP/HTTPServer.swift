@@ -16,13 +16,16 @@ public final class HTTPServer: Sendable {
     let log: Log
 
     private struct State {
-        /// Open connections by descriptor; true while a request is being handled.
-        var busy: [Int32: Bool] = [:]
+        /// Open connections by descriptor, each with its busy flag (set while a request is handled).
+        var open: [Int32: ConnectionActivity] = [:]
         var stopping = false
         var started = false
     }
 
     private let state = Mutex(State())
+    /// `state.stopping`, readable without the lock: every request checks it, and taking the
+    /// server-wide lock two or three times per request made all connections contend for it.
+    private let stoppingFlag = Atomic<Bool>(false)
     /// A self-pipe that wakes the accept loop's `poll` when the server stops.
     private let wakeRead: Int32
     private let wakeWrite: Int32
@@ -63,12 +66,12 @@ public final class HTTPServer: Sendable {
     public var port: Int { listener.port }
 
     /// Open connections now.
-    public var connectionCount: Int { state.withLock { $0.busy.count } }
+    public var connectionCount: Int { state.withLock { $0.open.count } }
 
     /// Whether the accept loop is running (for a watchdog).
     public var isAccepting: Bool { acceptLoopAlive.load(ordering: .relaxed) }
 
-    var isStopping: Bool { state.withLock { $0.stopping } }
+    var isStopping: Bool { stoppingFlag.load(ordering: .sequentiallyConsistent) }
 
     /// Starts the accept thread; returns at once.
     public func start() {
@@ -93,14 +96,15 @@ public final class HTTPServer: Sendable {
         let idle = state.withLock { state -> [Int32] in
             guard !state.stopping else { return [] }
             state.stopping = true
-            return state.busy.filter { !$0.value }.map(\.key)
+            stoppingFlag.store(true, ordering: .sequentiallyConsistent)
+            return state.open.filter { !$0.value.busy.load(ordering: .sequentiallyConsistent) }.map(\.key)
         }
         var byte: UInt8 = 1
         _ = Glibc.write(wakeWrite, &byte, 1)
         beforeDraining()
         for fd in idle { Socket(fd: fd).shutdownReading() }
         if running.wait(timeout: .now() + configuration.shutdownGrace.dispatchInterval) == .timedOut {
-            let left = state.withLock { Array($0.busy.keys) }
+            let left = state.withLock { Array($0.open.keys) }
             log.warning("cutting \(left.count) connection(s) still open after the shutdown grace")
             for fd in left { Socket(fd: fd).shutdownBoth() }
             _ = running.wait(timeout: .now() + .milliseconds(500))
@@ -137,9 +141,10 @@ public final class HTTPServer: Sendable {
     }
 
     private func admit(_ socket: Socket) {
+        let activity = ConnectionActivity()
         let admitted = state.withLock { state -> Bool in
-            guard !state.stopping, state.busy.count < configuration.maxConnections else { return false }
-            state.busy[socket.fd] = false
+            guard !state.stopping, state.open.count < configuration.maxConnections else { return false }
+            state.open[socket.fd] = activity
             return true
         }
         guard admitted else {
@@ -150,7 +155,7 @@ public final class HTTPServer: Sendable {
         socket.configureAccepted(writeTimeout: configuration.writeTimeout)
         running.enter()
         let started = PosixThread.start(stackBytes: configuration.threadStackBytes) { [self] in
-            Connection(socket: socket, server: self).run()
+            Connection(socket: socket, server: self, activity: activity).run()
             closeConnection(socket)
         }
         if !started {
@@ -170,27 +175,31 @@ public final class HTTPServer: Sendable {
 
     private func closeConnection(_ socket: Socket, refusing: Bool = false) {
         // Unregister before closing: the kernel may hand the same number to the next accept.
-        state.withLock { _ = $0.busy.removeValue(forKey: socket.fd) }
+        state.withLock { _ = $0.open.removeValue(forKey: socket.fd) }
         if refusing { refuse(socket) } else { socket.close() }
         running.leave()
     }
 
+    // The two below pair with `stop` without a lock: each side writes its flag, then reads the
+    // other's (sequentially consistent), so either the connection sees `stopping` or `stop`
+    // sees it busy (and lets its request finish) — never neither.
+
     /// Marks a connection as handling a request; false when the server is stopping.
-    func connectionBecameBusy(_ fd: Int32) -> Bool {
-        state.withLock { state in
-            guard !state.stopping else { return false }
-            state.busy[fd] = true
-            return true
-        }
+    func connectionBecameBusy(_ activity: ConnectionActivity) -> Bool {
+        activity.busy.store(true, ordering: .sequentiallyConsistent)
+        return !stoppingFlag.load(ordering: .sequentiallyConsistent)
     }
 
     /// Marks a connection idle; true when the server is stopping (the connection should close).
-    func connectionBecameIdle(_ fd: Int32) -> Bool {
-        state.withLock { state in
-            state.busy[fd] = false
-            return state.stopping
-        }
+    func connectionBecameIdle(_ activity: ConnectionActivity) -> Bool {
+        activity.busy.store(false, ordering: .sequentiallyConsistent)
+        return stoppingFlag.load(ordering: .sequentiallyConsistent)
     }
+}
+
+/// Whether one connection is handling a request; `stop` closes the idle ones at once.
+final class ConnectionActivity: Sendable {
+    let busy = Atomic<Bool>(false)
 }
 
 extension Duration {

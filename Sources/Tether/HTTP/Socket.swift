@@ -24,19 +24,15 @@ struct Socket: Sendable {
                 return .closed
             }
             if ready == 0 { continue }  // the loop re-checks the deadline
+            // Received into scratch space on the stack, so that only the bytes that came are
+            // copied (not 16 KiB zeroed into the buffer and trimmed back on every read).
             let chunk = 16 * 1024
-            let oldCount = buffer.count
-            buffer.reserveCapacity(oldCount + chunk)
-            var received = 0
-            buffer.append(contentsOf: repeatElement(0, count: chunk))
-            buffer.withUnsafeMutableBytes { raw in
-                received = recv(fd, raw.baseAddress! + oldCount, chunk, 0)
+            let received = withUnsafeTemporaryAllocation(byteCount: chunk, alignment: 16) { scratch -> Int in
+                let got = recv(fd, scratch.baseAddress, chunk, 0)
+                if got > 0 { buffer.append(contentsOf: UnsafeRawBufferPointer(rebasing: scratch[0..<got])) }
+                return got
             }
-            if received > 0 {
-                buffer.removeLast(chunk - received)
-                return .bytes(received)
-            }
-            buffer.removeLast(chunk)
+            if received > 0 { return .bytes(received) }
             if received < 0 && (errno == EINTR || errno == EAGAIN) { continue }
             return .closed
         }
