@@ -20,6 +20,7 @@ let package = Package(
         .target(name: "TetherDemos", dependencies: ["Tether"]),
         .target(name: "TetherTesting", dependencies: ["Tether"]),
         .executableTarget(name: "tetherd", dependencies: ["Tether", "TetherSystem", "TetherDemos"]),
+        .executableTarget(name: "tether-bench", dependencies: ["Tether", "TetherDemos"]),
         .testTarget(
             name: "TetherTests",
             dependencies: ["TetherHTTP", "TetherBridge", "TetherJS", "Tether", "TetherSystem", "TetherDemos", "TetherTesting"]

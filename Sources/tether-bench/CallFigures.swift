@@ -1,0 +1,126 @@
+/// Figures 1, 2 and 5: calls per second with 1, 8 and 32 clients (each its own page, its
+/// long-poll held open meanwhile), against the bare limit of the same HTTP layer measured in
+/// the same run, just before each.
+enum CallFigures {
+    static let getresultArgs = "125,99"
+    static let incrementReply = Array("{\"value\":null}".utf8)
+
+    static func run(_ servers: InProcessServers, _ options: BenchOptions, _ report: Report) throws(BenchError) {
+        for clients in options.clientCounts {
+            Progress.say("figures 1, 2, 5: \(clients) client\(clients == 1 ? "" : "s")")
+            let bare = try bareRun(servers, clients: clients, options)
+            let bareRate = bare.rate
+            report.set("bare.rate.\(clients)", bareRate)
+            report.add(figure("5", "bare route (same HTTP layer), \(clients) client\(clients == 1 ? "" : "s")", bare, bareRate: nil))
+
+            let getresult = try getresultRun(servers, clients: clients, options)
+            report.set("getresult.rate.\(clients)", getresult.rate)
+            if let summary = Summary(nanos: getresult.latencies, per: 1000) { report.set("getresult.p50us.\(clients)", summary.median) }
+            report.add(figure("1", clients == 1 ? "getresult(125,99), 1 client sequential" : "getresult(125,99), \(clients) clients",
+                              getresult, bareRate: bareRate))
+
+            let (increment, pollsPerCall) = try incrementRun(servers, clients: clients, options, waitEach: false)
+            report.set("increment.rate.\(clients)", increment.rate)
+            var row = figure("2", "increment() until the page has the write, \(clients) client\(clients == 1 ? "" : "s")",
+                             increment, bareRate: bareRate)
+            row.remark += "; \(Format.fixed(pollsPerCall, 2)) polls/call"
+            report.add(row)
+        }
+        let (strict, _) = try incrementRun(servers, clients: 1, options, waitEach: true)
+        report.set("increment.strict.rate.1", strict.rate)
+        report.add(figure("2", "increment(), 1 client, next call only after the write arrived", strict,
+                          bareRate: report.value("bare.rate.1")))
+        report.note("Figures 1–5 and wrk: the server runs in this process (Demos.server, as tetherd serves it) and "
+                    + "shares the 2 cores with the client threads; call latency is send → reply, increment latency is "
+                    + "send → the page's poll received the write.")
+    }
+
+    private static func figure(_ group: String, _ name: String, _ result: CallLoadResult, bareRate: Double?) -> Figure {
+        var remark = ""
+        if let bareRate, bareRate > 0 { remark = "\(Format.fixed(100 * result.rate / bareRate, 0)) % of bare" }
+        if result.errors > 0 { remark += (remark.isEmpty ? "" : "; ") + "\(result.errors) errors" }
+        return Figure(group, name, unit: "µs", summary: Summary(nanos: result.latencies, per: 1000),
+                      result: result.rate, resultUnit: "calls/s", remark: remark)
+    }
+
+    private static func check(_ result: CallLoadResult, _ what: String) throws(BenchError) {
+        if result.errors > 0 { throw BenchError("\(what): \(result.errors) failed calls; first: \(result.firstError ?? "?")") }
+        if result.completed == 0 { throw BenchError("\(what): no call completed") }
+    }
+
+    static func bareRun(_ servers: InProcessServers, clients: Int, _ options: BenchOptions) throws(BenchError) -> CallLoadResult {
+        var load: [CallClient] = []
+        // The same request bytes a page sends, with a made-up session: the bare route ignores it.
+        let session = "0123456789abcdef0123456789abcdef"
+        let request = RequestBytes.post(port: servers.barePort, path: "/_process_srv0", session: session,
+                                        body: PollReply.callBody(session: session, function: "getresult", args: getresultArgs))
+        for _ in 0..<clients {
+            do {
+                load.append(CallClient(connection: try ClientConnection(port: servers.barePort), request: request,
+                                       expected: InProcessServers.getresultReply))
+            } catch { throw BenchError("bare route: \(error)") }
+        }
+        let result = CallLoad.run(load, warmUp: options.warmUpSeconds, seconds: options.runSeconds)
+        try check(result, "bare route with \(clients) clients")
+        return result
+    }
+
+    static func getresultRun(_ servers: InProcessServers, clients: Int, _ options: BenchOptions) throws(BenchError) -> CallLoadResult {
+        let pages = try openPages(servers.demoPort, count: clients, tracker: { nil })
+        defer { for page in pages { page.page.stop(unload: true) } }
+        let load = pages.map { entry in
+            CallClient(connection: entry.page.calls,
+                       request: entry.page.request(PollReply.callBody(session: entry.page.session, function: "getresult", args: getresultArgs)),
+                       expected: InProcessServers.getresultReply)
+        }
+        let result = CallLoad.run(load, warmUp: options.warmUpSeconds, seconds: options.runSeconds)
+        try check(result, "getresult with \(clients) clients")
+        try checkPolls(pages)
+        return result
+    }
+
+    /// The run, and how many polls the pages made per call (each poll answer is one more exchange).
+    static func incrementRun(_ servers: InProcessServers, clients: Int, _ options: BenchOptions, waitEach: Bool) throws(BenchError)
+        -> (CallLoadResult, Double) {
+        let pages = try openPages(servers.demoPort, count: clients, tracker: { DeliveryTracker() })
+        defer { for page in pages { page.page.stop(unload: true) } }
+        let load = pages.map { entry in
+            CallClient(connection: entry.page.calls,
+                       request: entry.page.request(PollReply.callBody(session: entry.page.session, function: "increment", args: "")),
+                       expected: incrementReply, tracker: entry.tracker, waitForDelivery: waitEach)
+        }
+        let pollsBefore = pages.reduce(0) { $0 + $1.page.polls.load(ordering: .relaxed) }
+        let result = CallLoad.run(load, warmUp: options.warmUpSeconds, seconds: options.runSeconds)
+        try check(result, "increment with \(clients) clients")
+        try checkPolls(pages)
+        let polls = pages.reduce(0) { $0 + $1.page.polls.load(ordering: .relaxed) } - pollsBefore
+        let calls = pages.reduce(0) { $0 + ($1.tracker?.sentCount ?? 0) }
+        return (result, Double(polls) / Double(max(calls, 1)))
+    }
+
+    /// Fresh pages (counts start at 0), each with its poll thread; a tracker sees their statements.
+    static func openPages(_ port: Int, count: Int, tracker makeTracker: () -> DeliveryTracker?) throws(BenchError)
+        -> [(page: FakePage, tracker: DeliveryTracker?)] {
+        var pages: [(page: FakePage, tracker: DeliveryTracker?)] = []
+        for _ in 0..<count {
+            let tracker = makeTracker()
+            do {
+                let page = try FakePage(port: port) { command, time in
+                    tracker?.observe(command, at: time)
+                    return command.readID == nil ? nil : PollReply.demoAnswer(command.js)
+                }
+                pages.append((page, tracker))
+            } catch {
+                for opened in pages { opened.page.stop(unload: true) }
+                throw BenchError("opening a page: \(error)")
+            }
+        }
+        return pages
+    }
+
+    private static func checkPolls(_ pages: [(page: FakePage, tracker: DeliveryTracker?)]) throws(BenchError) {
+        for entry in pages {
+            if let failure = entry.page.failure.withLock({ $0 }) { throw BenchError("a page's poll failed: \(failure)") }
+        }
+    }
+}

@@ -1,0 +1,59 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A Tether server in a child process (tetherd, or `tether-bench serve`), found listening.
+final class ServerProcess {
+    let child: ChildProcess
+    let port: Int
+    let label: String
+
+    /// Starts `path` with `arguments` (which must ask for port 0) and reads the port it logs.
+    init(_ path: String, _ arguments: [String], label: String) throws(BenchError) {
+        do { child = try ChildProcess(path, arguments) } catch { throw BenchError("\(label): \(error)") }
+        self.label = label
+        guard let line = child.waitForLine(containing: "listening on http://", timeout: 15),
+              let colon = line.lastIndex(of: ":"), let port = Int(line[line.index(after: colon)...].prefix { $0.isNumber }) else {
+            let output = child.outputText
+            child.stop(terminate: true)
+            throw BenchError("\(label) did not report a port; its output: \(output.suffix(500))")
+        }
+        self.port = port
+    }
+
+    var pid: pid_t { child.pid }
+
+    func stop() { child.stop(terminate: true) }
+
+    /// `sessions` from `GET /_health`; nil when it does not answer.
+    func sessionCount() -> Int? {
+        guard let connection = try? ClientConnection(port: port, receiveTimeout: 5),
+              connection.exchange(RequestBytes.get(port: port, path: "/_health"), deadline: Clock.nanos() + Clock.nanos(seconds: 5)),
+              connection.status == 200 else { return nil }
+        let text = String(decoding: connection.bodyBytes, as: UTF8.self)
+        guard let range = text.firstRange(of: "\"sessions\":") else { return nil }
+        return Int(text[range.upperBound...].prefix { $0.isNumber })
+    }
+
+    /// Waits until the server has no session left; the seconds it took, nil on timeout.
+    func waitForNoSessions(timeout: Double) -> Double? {
+        let start = Clock.nanos()
+        let deadline = start + Clock.nanos(seconds: timeout)
+        for _ in 0..<100_000 {
+            if sessionCount() == 0 { return Double(Clock.nanos() - start) / 1e9 }
+            if Clock.nanos() > deadline { return nil }
+            Clock.sleep(seconds: 0.05)
+        }
+        return nil
+    }
+
+    /// RSS readings in MB, `count` of them `interval` apart.
+    func rss(readings count: Int = 5, interval: Double = 0.1) -> Summary? {
+        var values: [Double] = []
+        for index in 0..<count {
+            if index > 0 { Clock.sleep(seconds: interval) }
+            if let rss = ProcFS.rss(child.pid) { values.append(Double(rss) / MemoryFigures.megabyte) }
+        }
+        return Summary(values)
+    }
+}
