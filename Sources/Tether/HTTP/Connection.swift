@@ -10,13 +10,15 @@ struct Connection {
         var buffer: [UInt8] = []
         var parser = RequestParser(configuration: configuration)
         var isFirstRequest = true
+        let acceptedAt = ContinuousClock.now
 
         while true {
-            // Between requests: a new connection has the header timeout to start talking,
-            // an idle keep-alive connection the idle timeout, after which it is closed quietly.
+            // A new connection has the header timeout, counted from accept, for its whole first
+            // head; an idle keep-alive connection has the idle timeout to start the next request
+            // (else it is closed quietly), then the header timeout from its first byte.
             if buffer.isEmpty {
-                let wait = isFirstRequest ? configuration.headerTimeout : configuration.idleTimeout
-                switch socket.read(appendingTo: &buffer, deadline: .now + wait) {
+                let deadline = isFirstRequest ? acceptedAt + configuration.headerTimeout : .now + configuration.idleTimeout
+                switch socket.read(appendingTo: &buffer, deadline: deadline) {
                 case .bytes: break
                 case .closed: return
                 case .timedOut:
@@ -25,7 +27,8 @@ struct Connection {
                 }
             }
 
-            guard let head = readHead(&buffer, parser: &parser) else { return }
+            let headDeadline = isFirstRequest ? acceptedAt + configuration.headerTimeout : .now + configuration.headerTimeout
+            guard let head = readHead(&buffer, parser: &parser, deadline: headDeadline) else { return }
             if server.connectionBecameBusy(activity) == false {
                 send(HTTPResponse.error(.serviceUnavailable, code: "shutting_down", message: "the server is stopping",
                                         closesConnection: true), method: head.method)
@@ -60,8 +63,7 @@ struct Connection {
     }
 
     /// Reads until the parser has a whole head; on a refusal or timeout answers and returns nil.
-    private func readHead(_ buffer: inout [UInt8], parser: inout RequestParser) -> RequestParser.Head? {
-        let deadline = ContinuousClock.now + configuration.headerTimeout
+    private func readHead(_ buffer: inout [UInt8], parser: inout RequestParser, deadline: ContinuousClock.Instant) -> RequestParser.Head? {
         while true {
             do {
                 if let head = try parser.parse(buffer) { return head }

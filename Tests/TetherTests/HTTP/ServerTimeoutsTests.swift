@@ -48,6 +48,27 @@ final class ServerTimeoutsTests: XCTestCase {
         assertServesNextClient(server)
     }
 
+    func testFirstRequestHeadDeadlineCountsFromTheConnectionNotFromItsFirstByte() throws {
+        // A client that waits almost the whole timeout before its first byte gets no second timeout.
+        let server = try start { $0.headerTimeout = .seconds(1) }
+        let connection = try RawConnection(port: server.port)
+        let started = ContinuousClock.now
+        usleep(800_000)
+        connection.send("GET / HTTP/1.1\r\n")
+        var answeredAt: Duration?
+        while ContinuousClock.now - started < .seconds(4) {
+            if connection.becomesReadable(within: 0.1) {
+                answeredAt = ContinuousClock.now - started
+                break
+            }
+            connection.send("X")  // still talking, never finishing
+        }
+        let elapsed = try XCTUnwrap(answeredAt, "no answer")
+        XCTAssertLessThan(elapsed, .milliseconds(1600), "timed from the first byte (would be 1.8 s), not from connecting")
+        try assert408ThenClosed(connection)
+        assertServesNextClient(server)
+    }
+
     func testClientDrippingOneByteAtATimeStillGets408() throws {
         // Slowloris: each byte arrives well within the timeout, the whole head never does.
         let server = try start { $0.headerTimeout = .milliseconds(300) }
