@@ -13,6 +13,7 @@ public final class SessionRegistry: Sendable {
     private let startedAt = ContinuousClock.now
     /// Nanoseconds after `startedAt` of the most recent poll from any page; -1 for none yet.
     private let lastPollNanos = Atomic<Int64>(-1)
+    private let memory = MemoryReturn()
     /// Polls being held right now, by any page.
     private let heldPolls = Atomic<Int>(0)
     /// Nanoseconds after `startedAt` of the sweeper's last pass (for a watchdog).
@@ -119,6 +120,7 @@ public final class SessionRegistry: Sendable {
         for session in all where session.isExpired(now: now) {
             session.close(session.lastPollAt == nil ? .neverPolled : .stoppedPolling)
         }
+        memory.note(openSessions: count)
     }
 
     /// Closes every session (the server is stopping, or the app asked).
