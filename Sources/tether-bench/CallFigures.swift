@@ -4,6 +4,8 @@
 enum CallFigures {
     static let getresultArgs = "125,99"
     static let incrementReply = Array("{\"value\":null}".utf8)
+    /// An inline reply starts so and goes on with the writes: `,"commands":[…]}`.
+    static let inlineIncrementReply = Array("{\"value\":null".utf8)
 
     static func run(_ servers: InProcessServers, _ options: BenchOptions, _ report: Report) throws(BenchError) {
         for clients in options.clientCounts {
@@ -19,20 +21,27 @@ enum CallFigures {
             report.add(figure("1", clients == 1 ? "getresult(125,99), 1 client sequential" : "getresult(125,99), \(clients) clients",
                               getresult, bareRate: bareRate))
 
-            let (increment, pollsPerCall) = try incrementRun(servers, clients: clients, options, waitEach: false)
+            let plural = clients == 1 ? "" : "s"
+            let (increment, _) = try incrementRun(servers, clients: clients, options, waitEach: false, inline: true)
             report.set("increment.rate.\(clients)", increment.rate)
-            var row = figure("2", "increment() until the page has the write, \(clients) client\(clients == 1 ? "" : "s")",
-                             increment, bareRate: bareRate)
+            report.add(figure("2", "increment() until the page has the write, \(clients) client\(plural) (inline, as the page script calls)",
+                              increment, bareRate: bareRate))
+
+            let (polled, pollsPerCall) = try incrementRun(servers, clients: clients, options, waitEach: false, inline: false)
+            report.set("increment.polled.rate.\(clients)", polled.rate)
+            var row = figure("2", "increment(), \(clients) client\(plural), the write through the poll (no inline)",
+                             polled, bareRate: bareRate)
             row.remark += "; \(Format.fixed(pollsPerCall, 2)) polls/call"
             report.add(row)
         }
-        let (strict, _) = try incrementRun(servers, clients: 1, options, waitEach: true)
+        let (strict, _) = try incrementRun(servers, clients: 1, options, waitEach: true, inline: false)
         report.set("increment.strict.rate.1", strict.rate)
         report.add(figure("2", "increment(), 1 client, next call only after the write arrived", strict,
                           bareRate: report.value("bare.rate.1")))
         report.note("Figures 1–5 and wrk: the server runs in this process (Demos.server, as tetherd serves it) and "
                     + "shares the 2 cores with the client threads; call latency is send → reply, increment latency is "
-                    + "send → the page's poll received the write.")
+                    + "send → the page has the write: in the call's own reply when inline (what the page script asks "
+                    + "for), else in its poll.")
     }
 
     private static func figure(_ group: String, _ name: String, _ result: CallLoadResult, bareRate: Double?) -> Figure {
@@ -80,14 +89,23 @@ enum CallFigures {
     }
 
     /// The run, and how many polls the pages made per call (each poll answer is one more exchange).
-    static func incrementRun(_ servers: InProcessServers, clients: Int, _ options: BenchOptions, waitEach: Bool) throws(BenchError)
-        -> (CallLoadResult, Double) {
+    static func incrementRun(_ servers: InProcessServers, clients: Int, _ options: BenchOptions, waitEach: Bool, inline: Bool)
+        throws(BenchError) -> (CallLoadResult, Double) {
         let pages = try openPages(servers.demoPort, count: clients, tracker: { DeliveryTracker() })
         defer { for page in pages { page.page.stop(unload: true) } }
-        let load = pages.map { entry in
-            CallClient(connection: entry.page.calls,
-                       request: entry.page.request(PollReply.callBody(session: entry.page.session, function: "increment", args: "")),
-                       expected: incrementReply, tracker: entry.tracker, waitForDelivery: waitEach)
+        var load: [CallClient] = []
+        for entry in pages {
+            let page = entry.page
+            var inlineRequest: (@Sendable (Int) -> [UInt8])?
+            if inline {
+                inlineRequest = { ack in
+                    page.request(PollReply.inlineCallBody(session: page.session, function: "increment", args: "", ack: ack))
+                }
+            }
+            let request = page.request(PollReply.callBody(session: page.session, function: "increment", args: ""))
+            load.append(CallClient(connection: page.calls, request: request,
+                                   expected: inline ? inlineIncrementReply : incrementReply, tracker: entry.tracker,
+                                   waitForDelivery: waitEach, inlineRequest: inlineRequest))
         }
         let pollsBefore = pages.reduce(0) { $0 + $1.page.polls.load(ordering: .relaxed) }
         let result = CallLoad.run(load, warmUp: options.warmUpSeconds, seconds: options.runSeconds)

@@ -15,13 +15,18 @@ final class CallClient: @unchecked Sendable {
     let tracker: DeliveryTracker?
     /// Wait for each call's write to reach the page before the next call.
     let waitForDelivery: Bool
+    /// Set for inline calls: the request for the page's current ack; the reply's `commands`
+    /// are the writes, handed to the tracker as the page script would run them.
+    let inlineRequest: (@Sendable (Int) -> [UInt8])?
 
-    init(connection: ClientConnection, request: [UInt8], expected: [UInt8], tracker: DeliveryTracker? = nil, waitForDelivery: Bool = false) {
+    init(connection: ClientConnection, request: [UInt8], expected: [UInt8], tracker: DeliveryTracker? = nil,
+         waitForDelivery: Bool = false, inlineRequest: (@Sendable (Int) -> [UInt8])? = nil) {
         self.connection = connection
         self.request = request
         self.expected = expected
         self.tracker = tracker
         self.waitForDelivery = waitForDelivery
+        self.inlineRequest = inlineRequest
     }
 }
 
@@ -88,17 +93,24 @@ enum CallLoad {
         var result = CallLoadResult()
         var samples = SampleBuffer(expected: client.tracker == nil ? 200_000 : 0)
         let connection = client.connection
+        var ack = 0
         for index in 0..<maxCallsPerClient {
             let sentAt = Clock.nanos()
             if sentAt >= windowEnd { break }
             if let tracker = client.tracker, !tracker.noteSend(at: sentAt) { break }
-            guard connection.exchange(client.request, deadline: sentAt + Clock.nanos(seconds: 10)) else {
+            let request = client.inlineRequest.map { $0(ack) } ?? client.request
+            guard connection.exchange(request, deadline: sentAt + Clock.nanos(seconds: 10)) else {
                 result.errors += 1
                 result.firstError = "a call got no response (connection closed or timed out)"
                 break
             }
             let doneAt = Clock.nanos()
-            guard connection.status == 200, connection.bodyEquals(client.expected) else {
+            if client.inlineRequest != nil, connection.status == 200, connection.bodyStarts(with: client.expected) {
+                for command in PollReply.commands(in: connection.bodyBytes) ?? [] {
+                    client.tracker?.observe(command, at: doneAt)
+                    ack = max(ack, command.seq)
+                }
+            } else if !(connection.status == 200 && connection.bodyEquals(client.expected)) {
                 result.errors += 1
                 if result.firstError == nil {
                     result.firstError = "a call was answered \(connection.status): \(String(decoding: connection.bodyBytes.prefix(200), as: UTF8.self))"

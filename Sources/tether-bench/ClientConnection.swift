@@ -208,6 +208,11 @@ final class ClientConnection {
 
     var bodyBytes: [UInt8] { withBody { Array($0) } }
 
+    /// Whether the body begins with `prefix` (an inline reply: `{"value":null,"commands":…}`).
+    func bodyStarts(with prefix: [UInt8]) -> Bool {
+        withBody { $0.starts(with: prefix) }
+    }
+
     func bodyEquals(_ expected: [UInt8]) -> Bool {
         withBody { $0.elementsEqual(expected) }
     }

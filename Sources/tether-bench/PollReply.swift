@@ -45,6 +45,12 @@ enum PollReply {
         "{\"session\":\"\(session)\",\"task\":\"call\",\"function\":\"\(function)\",\"args\":[\(args)]}"
     }
 
+    /// A call as the page script sends it: its writes come back in the reply (`"inline":true`),
+    /// and `ack` tells the server what the page has run.
+    static func inlineCallBody(session: String, function: String, args: String, ack: Int) -> String {
+        "{\"session\":\"\(session)\",\"task\":\"call\",\"function\":\"\(function)\",\"args\":[\(args)],\"inline\":true,\"ack\":\(ack)}"
+    }
+
     static func unloadBody(session: String) -> String {
         "{\"session\":\"\(session)\",\"task\":\"unload\"}"
     }

@@ -136,14 +136,14 @@ public final class Bridge: HTTPHandler {
         }
         switch envelope.message {
         case .call(let function, let arguments):
-            return answer { () throws(EndpointError) in
-                try session.batch { () throws(EndpointError) in try endpoint.call(function, arguments: arguments) }
+            return answer(session, inlineAck: envelope.inlineAck) { () throws(EndpointError) in
+                try endpoint.call(function, arguments: arguments)
             }
         case .get(let property):
             return answer { () throws(EndpointError) in try endpoint.get(property) }
         case .set(let property, let value):
-            return answer { () throws(EndpointError) in
-                try session.batch { () throws(EndpointError) in try endpoint.set(property, to: value) }
+            return answer(session, inlineAck: envelope.inlineAck) { () throws(EndpointError) in
+                try endpoint.set(property, to: value)
                 return "null"
             }
         case .next(let ack, let results):
@@ -164,6 +164,18 @@ public final class Bridge: HTTPHandler {
         }
     }
 
+    /// Runs a call or set as one batch of writes: they wake the page's poll when it ends, or,
+    /// when the page asked for them inline, travel back in this reply as `"commands"`.
+    private func answer(_ session: Session, inlineAck: Int?, _ body: () throws(EndpointError) -> String) -> HTTPResponse {
+        answer { () throws(EndpointError) -> String in
+            guard let inlineAck else { return try session.batch(body) }
+            let (value, commands) = try session.inlineBatch(acknowledging: inlineAck, body)
+            guard let commands else { return value }
+            return value + ",\"commands\":" + commands
+        }
+    }
+
+    /// `{"value":…}` (the value may be followed by further members), or the error it threw.
     private func answer(_ body: () throws(EndpointError) -> String) -> HTTPResponse {
         do {
             return .json("{\"value\":" + (try body()) + "}")

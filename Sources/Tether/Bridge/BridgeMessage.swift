@@ -14,6 +14,9 @@ enum BridgeMessage: Equatable {
     struct Envelope: Equatable {
         let session: String
         let message: BridgeMessage
+        /// Set when a call or set asked for its writes in its own reply (`"inline": true`):
+        /// the highest seq the page has evaluated, acknowledged before the call runs.
+        var inlineAck: Int? = nil
     }
 
     /// Why a body is not a valid message; answered with 400.
@@ -27,7 +30,32 @@ enum BridgeMessage: Equatable {
         guard case .object = json else { throw Malformed(description: "the body must be a JSON object") }
         guard let session = json["session"]?.stringValue else { throw Malformed(description: "'session' (a string) is missing") }
         guard let task = json["task"]?.stringValue else { throw Malformed(description: "'task' (a string) is missing") }
-        return Envelope(session: session, message: try message(task: task, json))
+        let message = try message(task: task, json)
+        return Envelope(session: session, message: message, inlineAck: try inlineAck(json, for: message))
+    }
+
+    /// `"inline": true` on a call or set, with the page's `ack`.
+    private static func inlineAck(_ json: JSONValue, for message: BridgeMessage) throws(Malformed) -> Int? {
+        switch json["inline"] {
+        case nil, .bool(false)?, .null?: return nil
+        case .bool(true)?: break
+        default: throw Malformed(description: "'inline' must be true or false")
+        }
+        switch message {
+        case .call, .set: break
+        default: throw Malformed(description: "'inline' is for call and set only")
+        }
+        return try acknowledgement(json["ack"])
+    }
+
+    private static func acknowledgement(_ json: JSONValue?) throws(Malformed) -> Int {
+        switch json {
+        case nil, .null?: return 0
+        case .number?:
+            guard let value = json?.intValue, value >= 0 else { throw Malformed(description: "'ack' must be a whole number ≥ 0") }
+            return value
+        default: throw Malformed(description: "'ack' must be a number")
+        }
     }
 
     private static func message(task: String, _ json: JSONValue) throws(Malformed) -> BridgeMessage {
@@ -47,15 +75,7 @@ enum BridgeMessage: Equatable {
             guard let value = json["value"] else { throw Malformed(description: "'value' is missing") }
             return .set(property: property, value: value)
         case "next":
-            let ack: Int
-            switch json["ack"] {
-            case nil, .null?: ack = 0
-            case .number?:
-                guard let value = json["ack"]?.intValue, value >= 0 else { throw Malformed(description: "'ack' must be a whole number ≥ 0") }
-                ack = value
-            default: throw Malformed(description: "'ack' must be a number")
-            }
-            return .next(ack: ack, results: try results(json["results"]))
+            return .next(ack: try acknowledgement(json["ack"]), results: try results(json["results"]))
         case "unload":
             return .unload
         default:

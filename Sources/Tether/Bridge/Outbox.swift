@@ -53,9 +53,15 @@ struct Outbox {
 
     mutating func removeAll() { commands.removeAll() }
 
+    /// Whether a read (a command the page must answer) is waiting.
+    var hasReads: Bool { commands.contains { $0.readID != nil } }
+
     /// `{"commands":[{"seq":1,"js":"…"},{"seq":2,"js":"…","id":1}]}`
-    var pollResponseJSON: String {
-        var out = "{\"commands\":["
+    var pollResponseJSON: String { "{\"commands\":" + commandsJSON + "}" }
+
+    /// `[{"seq":1,"js":"…"},…]`
+    var commandsJSON: String {
+        var out = "["
         for (index, command) in commands.enumerated() {
             if index > 0 { out += "," }
             out += "{\"seq\":\(command.seq),\"js\":"
@@ -63,7 +69,7 @@ struct Outbox {
             if let id = command.readID { out += ",\"id\":\(id)" }
             out += "}"
         }
-        out += "]}"
+        out += "]"
         return out
     }
 }

@@ -52,6 +52,7 @@ enum PageScript {
 
   async function send(message) {
     var response;
+    if (message.inline) message.ack = ack;  // the server forgets what this page has run
     try {
       response = await post(message);
     } catch (error) {
@@ -63,11 +64,14 @@ enum PageScript {
     if (!response.ok) {
       throw new Error(body && body.error ? body.error.message : "Tether: HTTP " + response.status);
     }
+    // The writes the call made come back with it (one round trip, not two). Not awaited:
+    // a command being run may itself be waiting for this call.
+    if (body && body.commands) enqueue(body.commands);
     return body ? body.value : null;
   }
 
   function call(name, args) {
-    return request({ task: "call", function: name, args: args });
+    return request({ task: "call", function: name, args: args, inline: true });
   }
 
   // --- The server proxy: only the names the app exposes exist.
@@ -89,7 +93,7 @@ enum PageScript {
     },
     set: function (target, name, value) {
       if (settable.has(name)) {
-        request({ task: "set", property: name, value: value }).catch(function (error) {
+        request({ task: "set", property: name, value: value, inline: true }).catch(function (error) {
           console.error("Tether: setting server." + name + " failed:", error.message);
         });
       } else {
@@ -113,6 +117,16 @@ enum PageScript {
   function describe(error) {
     if (error instanceof Error) return error.name + ": " + error.message;
     return String(error);
+  }
+
+  // Commands come with polls and with call replies; one chain runs them all, in seq order,
+  // each once.
+  var running = Promise.resolve();
+  function enqueue(commands) {
+    running = running.then(async function () {
+      for (var i = 0; i < commands.length; i++) await run(commands[i]);
+    });
+    return running;
   }
 
   async function run(command) {
@@ -154,7 +168,7 @@ enum PageScript {
       setState(null);
       backoff = new Backoff();
       results = [];  // delivered with that poll
-      for (var i = 0; i < batch.commands.length; i++) await run(batch.commands[i]);
+      await enqueue(batch.commands);
     }
   }
 

@@ -107,6 +107,43 @@ public final class Session: Sendable {
         return try body()
     }
 
+    /// A call whose writes travel back in its own reply instead of waking the poll: one
+    /// exchange per call instead of two. Acknowledges what the page has evaluated, runs `body`,
+    /// and returns every unacknowledged command (nil when there is none). When a read is among
+    /// them the poll is woken as usual, because the answer can only come back with a poll.
+    package func inlineBatch<Result, Failure: Error>(
+        acknowledging ack: Int, _ body: () throws(Failure) -> Result
+    ) throws(Failure) -> (result: Result, commands: String?) {
+        state.withLock { state in
+            state.outbox.acknowledge(upTo: ack)
+            state.batchDepth += 1
+        }
+        let result: Result
+        do {
+            result = try body()
+        } catch {
+            _ = endInlineBatch()
+            throw error
+        }
+        return (result, endInlineBatch())
+    }
+
+    private func endInlineBatch() -> String? {
+        state.withLock { state -> String? in
+            state.batchDepth -= 1
+            if state.outbox.hasReads {
+                if state.batchDepth == 0 && state.wakeDeferred {
+                    state.wakeDeferred = false
+                    wakePoll(&state, deferrable: false)
+                }
+                return nil
+            }
+            // A poll held now keeps waiting: the page takes these from the reply.
+            if state.batchDepth == 0 { state.wakeDeferred = false }
+            return state.outbox.isEmpty ? nil : state.outbox.commandsJSON
+        }
+    }
+
     /// Blocks until the session closes or `timeout` passes; true when closed.
     public func waitUntilClosed(timeout: Duration) -> Bool {
         closedLatch.wait(timeout: .now() + timeout.dispatchInterval) == .success

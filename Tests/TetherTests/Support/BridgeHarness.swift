@@ -16,9 +16,16 @@ final class RecordingEndpoint: SessionEndpoint {
     let exposedNames = ExposedNames(methods: ["echo", "fail", "slow"], properties: ["count", "version"], settable: ["count"])
     /// Released by the test to let `slow` return.
     let gate = DispatchSemaphore(value: 0)
+    /// Run by every call before it answers (a handler that writes to its page).
+    private let callHook = Mutex<(@Sendable () -> Void)?>(nil)
+    var onCall: (@Sendable () -> Void)? {
+        get { callHook.withLock { $0 } }
+        set { callHook.withLock { $0 = newValue } }
+    }
 
     func call(_ function: String, arguments: [JSONValue]) throws(EndpointError) -> String {
         log.withLock { $0.calls.append((function, arguments)) }
+        onCall?()
         switch function {
         case "echo": return JSONValue.array(arguments).jsonText
         case "fail": throw .failed("the handler failed on purpose")
