@@ -21,8 +21,15 @@ enum ScriptInjection {
         func list(_ items: [String]) -> String { "[" + items.map(JSONText.quote).joined(separator: ",") + "]" }
         let config = "{\"session\":\(JSONText.quote(session)),\"methods\":\(list(names.methods)),"
             + "\"properties\":\(list(names.properties)),\"settable\":\(list(names.settable))}"
-        return "<script>\n" + PageScript.source.replacing("__TETHER_CONFIG__", with: config) + "</script>\n"
+        return scriptParts.before + config + scriptParts.after
     }
+
+    /// The script tag around its configuration, split once rather than searched on every page load.
+    private static let scriptParts: (before: String, after: String) = {
+        let source = PageScript.source
+        guard let marker = source.firstRange(of: "__TETHER_CONFIG__") else { return ("<script>\n" + source, "</script>\n") }
+        return ("<script>\n" + source[..<marker.lowerBound], source[marker.upperBound...] + "</script>\n")
+    }()
 
     /// First index of the tag start `needle` in `haystack`, ASCII case-insensitively. The tag
     /// name must end there (whitespace, `/` or `>` follows): `</head` is not `</header>`.

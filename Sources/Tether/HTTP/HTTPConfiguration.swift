@@ -1,3 +1,5 @@
+import Dispatch
+
 /// Every bound of the HTTP layer, each with one name and one default.
 public struct HTTPConfiguration: Sendable {
     /// Address to bind: `127.0.0.1` (default), `::1`, `::`, `0.0.0.0` or a host name.
@@ -31,6 +33,12 @@ public struct HTTPConfiguration: Sendable {
 }
 
 extension Duration {
+    /// The same span for Dispatch's waits.
+    public var dispatchInterval: DispatchTimeInterval {
+        let (seconds, attoseconds) = components
+        return .nanoseconds(Int(clamping: seconds * 1_000_000_000 + attoseconds / 1_000_000_000))
+    }
+
     /// Whole milliseconds, rounded up, never negative; what `poll(2)` takes.
     var pollMilliseconds: Int32 {
         let (seconds, attoseconds) = components

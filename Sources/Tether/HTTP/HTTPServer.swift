@@ -201,11 +201,3 @@ public final class HTTPServer: Sendable {
 final class ConnectionActivity: Sendable {
     let busy = Atomic<Bool>(false)
 }
-
-extension Duration {
-    /// The same span for Dispatch's waits.
-    public var dispatchInterval: DispatchTimeInterval {
-        let (seconds, attoseconds) = components
-        return .nanoseconds(Int(clamping: seconds * 1_000_000_000 + attoseconds / 1_000_000_000))
-    }
-}

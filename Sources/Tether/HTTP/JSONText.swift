@@ -27,8 +27,9 @@ public enum JSONText {
         return out
     }
 
+    private static let digits = Array("0123456789abcdef")
+
     private static func hexByte(_ byte: UInt8) -> String {
-        let digits = Array("0123456789abcdef")
         return String([digits[Int(byte >> 4)], digits[Int(byte & 0xF)]])
     }
 }

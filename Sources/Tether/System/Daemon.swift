@@ -94,12 +94,8 @@ public enum Daemon {
         // A wildcard bind is still reached through loopback from this machine.
         let reachable = host == "0.0.0.0" || host == "::" ? "127.0.0.1" : host
         let url = "http://\(displayHost(reachable)):\(port)/"
-        var environment: [String: String] = [:]
-        var pointer = environ
-        while let entry = pointer.pointee {
-            let text = String(cString: entry)
-            if let equals = text.firstIndex(of: "=") { environment[String(text[..<equals])] = String(text[text.index(after: equals)...]) }
-            pointer += 1
+        let environment = ["TETHER_BROWSER", "PATH"].reduce(into: [String: String]()) { found, name in
+            found[name] = ProcessEnvironment.value(name)
         }
         do {
             let opened = try DesktopLauncher.open(url, environment: environment)
