@@ -1,4 +1,4 @@
-/// A response value; the connection adds `Content-Length` and `Connection`.
+/// A response value; serializing adds `Date`, `Content-Length` and `Connection`.
 public struct HTTPResponse: Sendable {
     public var status: HTTPStatus
     public var headers: HTTPHeaders
@@ -36,6 +36,7 @@ public struct HTTPResponse: Sendable {
             head += "\(field.name): \(field.value)\r\n"
         }
         if !headers.contains("Content-Type") { head += "Content-Type: text/plain; charset=utf-8\r\n" }
+        if !headers.contains("Date") { head += "Date: \(HTTPDate.now)\r\n" }
         head += "Content-Length: \(body.count)\r\n"
         head += keepAlive ? "Connection: keep-alive\r\n\r\n" : "Connection: close\r\n\r\n"
         var bytes = Array(head.utf8)

@@ -21,19 +21,30 @@ public struct HostAllowList: Sendable, Equatable {
     }
 
     /// Whether `authority` (a `Host` value: `127.0.0.1:8080`, `[::1]:8080`, `kiosk.local`) is ours.
-    public func allows(authority: String) -> Bool {
+    /// A missing (or empty) port is the scheme's default (RFC 9110 §4.2): browsers and curl send
+    /// `Host: 127.0.0.1` to a server on port 80.
+    public func allows(authority: String, defaultPort: Int = 80) -> Bool {
         let lowered = authority.lowercased()
         if exact.contains(lowered) { return true }
-        return anyPort.contains(Self.split(lowered).host)
+        let (host, port) = Self.split(lowered)
+        if anyPort.contains(host) { return true }
+        guard port == nil, !host.isEmpty, !Self.hasPortText(lowered) else { return false }
+        return exact.contains(Self.authority(host: host, port: defaultPort))
+    }
+
+    /// Whether text follows the host's `:` (`kiosk:80`, `kiosk:x`), not just `kiosk` or `kiosk:`.
+    private static func hasPortText(_ authority: String) -> Bool {
+        let afterHost = authority.hasPrefix("[") ? authority.drop { $0 != "]" }.dropFirst() : authority.drop { $0 != ":" }
+        return !(afterHost.isEmpty || afterHost == ":")
     }
 
     /// Whether an `Origin` (`http://127.0.0.1:8080`) names one of our hosts. `null` never does.
     public func allows(origin: String) -> Bool {
         let lowered = origin.lowercased()
-        for scheme in ["http://", "https://"] where lowered.hasPrefix(scheme) {
+        for (scheme, defaultPort) in [("http://", 80), ("https://", 443)] where lowered.hasPrefix(scheme) {
             let authority = lowered.dropFirst(scheme.count)
             guard !authority.contains("/") else { return false }
-            return allows(authority: String(authority))
+            return allows(authority: String(authority), defaultPort: defaultPort)
         }
         return false
     }

@@ -29,9 +29,36 @@ public struct Log: Sendable {
 
     public func write(_ level: LogLevel, _ message: @autoclosure () -> String) {
         guard level <= self.level else { return }
-        // Newlines inside a message would start a new journal entry without a priority.
-        let line = message().replacing("\n", with: " ")
-        sink("<\(level.rawValue)>\(line)\n")
+        sink("<\(level.rawValue)>\(Self.escapingControlCharacters(message()))\n")
+    }
+
+    /// Every control character (C0, DEL, C1) as a visible escape: `\n`, `\r`, `\t`, `\0`,
+    /// else `\x1b` or `\u{85}`. Messages carry text from outside (paths, a page's error
+    /// messages); a raw LF or CR would forge a line, and journald ends a record at NUL.
+    public static func escapingControlCharacters(_ text: String) -> String {
+        guard text.unicodeScalars.contains(where: isControl) else { return text }
+        var out = ""
+        out.reserveCapacity(text.utf8.count + 8)
+        for scalar in text.unicodeScalars {
+            guard isControl(scalar) else {
+                out.unicodeScalars.append(scalar)
+                continue
+            }
+            switch scalar {
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            case "\0": out += "\\0"
+            default:
+                let hex = String(scalar.value, radix: 16)
+                out += scalar.value < 0x80 ? "\\x" + (hex.count < 2 ? "0" + hex : hex) : "\\u{\(hex)}"
+            }
+        }
+        return out
+    }
+
+    private static func isControl(_ scalar: Unicode.Scalar) -> Bool {
+        scalar.value < 0x20 || (scalar.value >= 0x7F && scalar.value <= 0x9F)
     }
 
     public func error(_ message: @autoclosure () -> String) { write(.error, message()) }

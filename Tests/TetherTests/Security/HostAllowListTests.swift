@@ -37,3 +37,26 @@ final class HostAllowListTests: XCTestCase {
         }
     }
 }
+
+/// A `Host` without a port names the scheme's default port (RFC 9110 §4.2.1).
+final class HostDefaultPortTests: XCTestCase {
+    func testHostWithoutPortMeansPort80() {
+        let hosts = HostAllowList(boundHost: "127.0.0.1", port: 80)
+        for host in ["127.0.0.1", "localhost", "LOCALHOST", "[::1]", "127.0.0.1:80", "localhost:", "[::1]:"] {
+            XCTAssertTrue(hosts.allows(authority: host), host)
+        }
+        for host in ["evil.example", "evil.example:80", "127.0.0.1:8080", "127.0.0.1:x", "127.0.0.1:080x", ":80", "[::1]x", ""] {
+            XCTAssertFalse(hosts.allows(authority: host), host)
+        }
+        XCTAssertTrue(hosts.allows(origin: "http://127.0.0.1"))
+        XCTAssertTrue(hosts.allows(origin: "http://localhost"))
+        XCTAssertFalse(hosts.allows(origin: "https://127.0.0.1"), "https without a port is 443")
+        XCTAssertFalse(hosts.allows(origin: "http://evil.example"))
+    }
+
+    func testHostWithoutPortIsRefusedOnAnotherPort() {
+        let hosts = HostAllowList(boundHost: "127.0.0.1", port: 8080)
+        XCTAssertFalse(hosts.allows(authority: "127.0.0.1"))
+        XCTAssertFalse(hosts.allows(origin: "http://localhost"))
+    }
+}
