@@ -67,7 +67,7 @@ public final class Server: Sendable {
     /// Serves on a socket made elsewhere (systemd socket activation).
     public func start(on listener: Listener) throws(ServerError) {
         let files: StaticFiles
-        do { files = try StaticFiles(root: configuration.www) } catch { throw .www(error) }
+        do { files = try StaticFiles(root: configuration.www, log: configuration.log) } catch { throw .www(error) }
         let configuration = self.configuration
         let hosts = HostAllowList(boundHost: configuration.http.host, port: listener.port, extra: configuration.allowedHosts)
         let bridge = Bridge(files: files, configuration: configuration.bridge, version: Self.version, hosts: hosts,

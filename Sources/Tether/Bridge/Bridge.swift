@@ -101,12 +101,15 @@ public final class Bridge: HTTPHandler {
             return response
         }
         let isStopping = stopping.load(ordering: .acquiring)
+        let problem = isStopping ? nil : files.confinement.rootProblem
+        let status = isStopping ? "stopping" : problem == nil ? "ok" : "degraded"
         let since = registry.secondsSinceLastPoll.map { String(Self.rounded($0)) } ?? "null"
         var response = HTTPResponse.json(
-            "{\"status\":\(isStopping ? "\"stopping\"" : "\"ok\""),\"version\":\(JSONText.quote(version)),"
+            "{\"status\":\"\(status)\",\(problem.map { "\"reason\":\(JSONText.quote($0))," } ?? "")"
+                + "\"version\":\(JSONText.quote(version)),"
                 + "\"uptime\":\(Self.rounded(registry.uptimeSeconds)),\"sessions\":\(registry.count),"
                 + "\"sinceLastPoll\":\(since)}",
-            status: isStopping ? .serviceUnavailable : .ok)
+            status: status == "ok" ? .ok : .serviceUnavailable)
         response.headers.add("Cache-Control", "no-store")
         return response
     }

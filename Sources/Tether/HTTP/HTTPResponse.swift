@@ -3,15 +3,23 @@ public struct HTTPResponse: Sendable {
     public var status: HTTPStatus
     public var headers: HTTPHeaders
     public var body: [UInt8]
+    /// A file's bytes, sent instead of `body` when set (static files). A writer that streams
+    /// sends them from the descriptor; `serialized` reads them.
+    public var file: FileRegion?
     /// Close the connection after sending (set for every error that leaves the stream unsure).
     public var closesConnection: Bool
 
-    public init(status: HTTPStatus = .ok, headers: HTTPHeaders = [:], body: [UInt8] = [], closesConnection: Bool = false) {
+    public init(status: HTTPStatus = .ok, headers: HTTPHeaders = [:], body: [UInt8] = [], file: FileRegion? = nil,
+                closesConnection: Bool = false) {
         self.status = status
         self.headers = headers
         self.body = body
+        self.file = file
         self.closesConnection = closesConnection
     }
+
+    /// What `Content-Length` says: the file region's length when there is one, else the body's.
+    public var contentLength: Int { file?.length ?? body.count }
 
     /// `{"error":{"code":"…","message":"…"}}`, the one error shape of Tether.
     public static func error(_ status: HTTPStatus, code: String, message: String, closesConnection: Bool = false) -> HTTPResponse {
@@ -30,6 +38,7 @@ public struct HTTPResponse: Sendable {
 
     /// The bytes on the wire: head and body in one buffer, so they go out in one write.
     func serialized(includeBody: Bool, keepAlive: Bool) -> [UInt8] {
+        let content = includeBody ? (file?.read() ?? body) : []
         var head = "HTTP/1.1 \(status.code) \(status.reason)\r\n"
         for field in headers where !field.name.equalsIgnoringASCIICase("Content-Length")
             && !field.name.equalsIgnoringASCIICase("Connection") {
@@ -37,12 +46,13 @@ public struct HTTPResponse: Sendable {
         }
         if !headers.contains("Content-Type") { head += "Content-Type: text/plain; charset=utf-8\r\n" }
         if !headers.contains("Date") { head += "Date: \(HTTPDate.now)\r\n" }
-        head += "Content-Length: \(body.count)\r\n"
+        // A file that shrank since it was opened is sent as it now is, framed by what is sent.
+        head += "Content-Length: \(includeBody ? content.count : contentLength)\r\n"
         head += keepAlive ? "Connection: keep-alive\r\n\r\n" : "Connection: close\r\n\r\n"
         var bytes = Array(head.utf8)
         if includeBody {
-            bytes.reserveCapacity(bytes.count + body.count)
-            bytes.append(contentsOf: body)
+            bytes.reserveCapacity(bytes.count + content.count)
+            bytes.append(contentsOf: content)
         }
         return bytes
     }

@@ -68,6 +68,15 @@ public struct PathConfinement: Sendable {
         }
     }
 
+    /// Why nothing can be served now (the root was deleted or replaced), nil while it is a directory.
+    public var rootProblem: String? {
+        var info = stat()
+        guard stat(root, &info) == 0 else {
+            return "the www directory \(root) is gone: \(String(cString: strerror(errno)))"
+        }
+        return (info.st_mode & S_IFMT) == S_IFDIR ? nil : "the www path \(root) is no longer a directory"
+    }
+
     /// The real path of `path` if it lies inside the root (symlinks resolved).
     private func confined(_ path: String) -> String? {
         guard let real = PathConfinement.realPath(path) else { return nil }

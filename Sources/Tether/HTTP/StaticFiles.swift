@@ -1,18 +1,25 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import Synchronization
 
 /// Serves regular files under a root with `GET` and `HEAD`: confined paths, media types,
-/// `ETag`/`If-None-Match`, `Cache-Control: no-cache` on HTML, no directory listings.
+/// `ETag`/`If-None-Match`, single `Range` requests, `Cache-Control: no-cache` on HTML, no
+/// directory listings. A file's body is an open descriptor and a region of it, never read
+/// here; a missing file is a small HTML page for browsers and the JSON error for the rest.
 public struct StaticFiles: HTTPHandler {
     public let confinement: PathConfinement
+    private let log: Log
+    private let descriptorAlarm = DescriptorAlarm()
 
-    /// A file read from disk, ready to send or to change (the Bridge injects its script into HTML).
+    /// A file opened for a request, ready to send or to change (the Bridge injects its script into HTML).
     public struct File: Sendable {
         public let relativePath: String
         public let contentType: String
-        public let etag: String
-        public var bytes: [UInt8]
+        public let opened: OpenFile
+        public var etag: String { opened.etag }
+        /// The whole file, read now.
+        public var bytes: [UInt8] { opened.all.read() }
     }
 
     public enum Lookup: Sendable {
@@ -20,8 +27,9 @@ public struct StaticFiles: HTTPHandler {
         case response(HTTPResponse)
     }
 
-    public init(root: String) throws(StaticFilesError) {
+    public init(root: String, log: Log = Log()) throws(StaticFilesError) {
         confinement = try PathConfinement(root: root)
+        self.log = log
     }
 
     public func respond(to request: HTTPRequest) -> HTTPResponse {
@@ -31,7 +39,7 @@ public struct StaticFiles: HTTPHandler {
         }
     }
 
-    /// Resolves and reads the file a GET or HEAD names, or gives the refusal to send.
+    /// Resolves and opens the file a GET or HEAD names, or gives the refusal to send.
     public func lookup(_ request: HTTPRequest) -> Lookup {
         guard request.method == "GET" || request.method == "HEAD" else {
             var response = HTTPResponse.error(
@@ -43,32 +51,87 @@ public struct StaticFiles: HTTPHandler {
         case .malformed(let why):
             return .response(.error(.badRequest, code: "malformed_path", message: why))
         case .notFound:
-            return .response(Self.notFound)
+            return .response(Self.notFound(for: request))
         case .redirect(let location):
             var response = HTTPResponse(status: .movedPermanently, headers: ["Content-Type": "text/plain; charset=utf-8"])
             let query = request.target.firstIndex(of: "?").map { String(request.target[$0...]) } ?? ""
             response.headers.add("Location", location + query)
             return .response(response)
         case .file(let absolute, let relative):
-            guard let (bytes, etag) = Self.read(absolute) else { return .response(Self.notFound) }
-            return .file(File(relativePath: relative, contentType: MediaTypes.type(forPath: relative), etag: etag, bytes: bytes))
+            do throws(OpenFile.OpenError) {
+                let opened = try OpenFile(path: absolute)
+                return .file(File(relativePath: relative, contentType: MediaTypes.type(forPath: relative), opened: opened))
+            } catch {
+                guard case .outOfDescriptors(let code) = error else { return .response(Self.notFound(for: request)) }
+                descriptorAlarm.report(errno: code, log: log)
+                return .response(.error(
+                    .serviceUnavailable, code: "out_of_descriptors",
+                    message: "the server cannot open more files right now (\(SocketError.system(call: "open", errno: code))); try again shortly"))
+            }
         }
     }
 
-    /// A plain file response: 304 when the client's `If-None-Match` matches.
+    /// The response for an opened file: 304 when `If-None-Match` matches, 206 or 416 for a
+    /// `Range` (GET only; honoured only when `If-Range`, if sent, is our ETag), else 200.
     public func response(for file: File, request: HTTPRequest) -> HTTPResponse {
-        var headers: HTTPHeaders = ["Content-Type": file.contentType, "ETag": file.etag]
+        var headers: HTTPHeaders = ["Content-Type": file.contentType, "ETag": file.etag, "Accept-Ranges": "bytes"]
         if MediaTypes.isHTML(file.contentType) { headers.add("Cache-Control", "no-cache") }
+        let whole = file.opened.all
         if let tags = request.headers["If-None-Match"], Self.matches(tags, file.etag) {
             // 304 carries no body; Content-Length is the representation's, as RFC 9110 allows.
-            var response = HTTPResponse(status: .notModified, headers: headers, body: [])
-            response.body = file.bytes
-            return response
+            return HTTPResponse(status: .notModified, headers: headers, file: whole)
         }
-        return HTTPResponse(status: .ok, headers: headers, body: file.bytes)
+        if request.method == "GET", let range = request.headers["Range"], Self.ifRangeHolds(request, file.etag) {
+            switch ByteRange.parse(range, size: whole.length) {
+            case .whole:
+                break
+            case .range(let first, let last):
+                headers.add("Content-Range", "bytes \(first)-\(last)/\(whole.length)")
+                return HTTPResponse(status: .partialContent, headers: headers,
+                                    file: FileRegion(file: file.opened, offset: first, length: last - first + 1))
+            case .unsatisfiable:
+                var response = HTTPResponse.error(
+                    .rangeNotSatisfiable, code: "range_not_satisfiable",
+                    message: "the range '\(range)' lies outside the file's \(whole.length) bytes")
+                response.headers.add("Content-Range", "bytes */\(whole.length)")
+                return response
+            }
+        }
+        return HTTPResponse(status: .ok, headers: headers, file: whole)
     }
 
-    static let notFound = HTTPResponse.error(.notFound, code: "not_found", message: "no such file")
+    /// `If-Range` absent, or naming our (strong) ETag; a date never matches, since we send no `Last-Modified`.
+    private static func ifRangeHolds(_ request: HTTPRequest, _ etag: String) -> Bool {
+        guard let condition = request.headers["If-Range"] else { return true }
+        return condition.trimmingOWS() == etag
+    }
+
+    static let notFoundJSON = HTTPResponse.error(.notFound, code: "not_found", message: "no such file")
+
+    static let notFoundHTML = HTTPResponse(
+        status: .notFound, headers: ["Content-Type": "text/html; charset=utf-8"],
+        body: Array(("<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>Not found</title></head>"
+            + "<body><h1>Not found</h1><p>There is no page at this address.</p></body></html>\n").utf8))
+
+    /// A small HTML page for a browser that asked for HTML; the JSON error for everyone else.
+    public static func notFound(for request: HTTPRequest) -> HTTPResponse {
+        prefersHTML(request.headers["Accept"]) ? notFoundHTML : notFoundJSON
+    }
+
+    /// Whether an `Accept` list names `text/html` (browsers' navigations do) with a nonzero q.
+    static func prefersHTML(_ accept: String?) -> Bool {
+        guard let accept else { return false }
+        for item in accept.split(separator: ",") {
+            let parts = item.split(separator: ";").map { String($0).trimmingOWS() }
+            guard let type = parts.first, type.equalsIgnoringASCIICase("text/html") else { continue }
+            let refused = parts.dropFirst().contains { parameter in
+                let pair = parameter.split(separator: "=", maxSplits: 1).map { String($0).trimmingOWS() }
+                return pair.count == 2 && pair[0].equalsIgnoringASCIICase("q") && (Double(pair[1]) ?? 1) == 0
+            }
+            return !refused
+        }
+        return false
+    }
 
     /// Weak comparison of an `If-None-Match` list with our tag.
     static func matches(_ list: String, _ etag: String) -> Bool {
@@ -81,26 +144,28 @@ public struct StaticFiles: HTTPHandler {
         }
         return false
     }
+}
 
-    /// Contents and a validator made of inode, size and modification time.
-    static func read(_ path: String) -> (bytes: [UInt8], etag: String)? {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { return nil }
-        defer { close(fd) }
-        var info = stat()
-        guard fstat(fd, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else { return nil }
-        let size = Int(info.st_size)
-        var bytes = [UInt8](repeating: 0, count: size)
-        var offset = 0
-        while offset < size {
-            let got = bytes.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress! + offset, size - offset) }
-            if got < 0 && errno == EINTR { continue }
-            if got <= 0 { break }
-            offset += got
+/// Logs running out of descriptors once per second at most, with how often it happened
+/// meanwhile: one clear line, not one per request in a flood.
+final class DescriptorAlarm: Sendable {
+    private let state = Mutex<(lastSecond: Int, suppressed: Int)>((-1, 0))
+
+    func report(errno code: Int32, log: Log) {
+        var now = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &now)
+        let second = Int(now.tv_sec)
+        let suppressed = state.withLock { state -> Int? in
+            guard state.lastSecond != second else {
+                state.suppressed += 1
+                return nil
+            }
+            defer { state = (second, 0) }
+            return state.suppressed
         }
-        if offset < size { bytes.removeLast(size - offset) }
-        let mtime = Int(info.st_mtim.tv_sec) * 1_000_000_000 + Int(info.st_mtim.tv_nsec)
-        let etag = "\"\(String(info.st_ino, radix: 16))-\(String(size, radix: 16))-\(String(mtime, radix: 16))\""
-        return (bytes, etag)
+        guard let suppressed else { return }
+        let more = suppressed > 0 ? " (\(suppressed) more since the last report)" : ""
+        log.error("cannot open files: \(SocketError.system(call: "open", errno: code)); answering 503 until descriptors free up;"
+            + " raise LimitNOFILE (ulimit -n) or lower maxConnections\(more)")
     }
 }
