@@ -71,7 +71,8 @@ public final class Server: Sendable {
         let configuration = self.configuration
         let hosts = HostAllowList(boundHost: configuration.http.host, port: listener.port, extra: configuration.allowedHosts)
         let bridge = Bridge(files: files, configuration: configuration.bridge, version: Self.version, hosts: hosts,
-                            log: configuration.log) {
+                            log: configuration.log,
+                            exposedNames: { [self] pagePath in binding(for: pagePath).names }) {
             [self] session in binding(for: session.pagePath).makeEndpoint(session, configuration)
         }
         let http = HTTPServer(listener: listener, configuration: configuration.http, handler: bridge, log: configuration.log)
@@ -143,9 +144,12 @@ extension AppEndpoint: PageOwner {}
 /// How to make the endpoint of a page bound to one app type.
 struct AppBinding: Sendable {
     let makeEndpoint: @Sendable (Session, Server.Configuration) -> any SessionEndpoint
+    /// What the page script offers, known without making an app.
+    let names: ExposedNames
 
     init<A: App>(_ type: A.Type) {
         let exposed = A.exposed
+        names = exposed.names
         makeEndpoint = { session, configuration in
             AppEndpoint<A>(session: session, exposed: exposed, evalTimeout: configuration.evalTimeout, log: configuration.log)
         }

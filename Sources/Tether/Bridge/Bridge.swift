@@ -2,8 +2,9 @@ import Synchronization
 import TetherHTTP
 
 /// Turns a request into a response: the `_process_srv0` protocol, `_health`, and pages from
-/// www with the page script injected (each HTML page served opens a session). A plain
-/// `HTTPHandler`, so it can sit behind any server that makes `HTTPRequest` values.
+/// www with the page script injected. A page served carries a signed token and holds no
+/// server state; its session opens at its first POST (which a cross-site page cannot send).
+/// A plain `HTTPHandler`, so it can sit behind any server that makes `HTTPRequest` values.
 public final class Bridge: HTTPHandler {
     /// Makes the endpoint (the app) for a new page's session.
     public typealias EndpointFactory = @Sendable (Session) -> any SessionEndpoint
@@ -12,6 +13,7 @@ public final class Bridge: HTTPHandler {
     public let files: StaticFiles
     public let configuration: BridgeConfiguration
     private let makeEndpoint: EndpointFactory
+    private let exposedNames: @Sendable (_ pagePath: String) -> ExposedNames
     private let log: Log
     private let version: String
     private let stopping = Atomic<Bool>(false)
@@ -19,8 +21,13 @@ public final class Bridge: HTTPHandler {
     /// a server that checks it) and `Origin` compared with `Host`.
     private let hosts: HostAllowList?
 
+    /// `exposedNames` gives the names a page's script offers (by the www path it was served
+    /// from) without making an endpoint: a page load makes no app.
     public init(files: StaticFiles, configuration: BridgeConfiguration = .init(), version: String = "0",
-                hosts: HostAllowList? = nil, log: Log = Log(), makeEndpoint: @escaping EndpointFactory) {
+                hosts: HostAllowList? = nil, log: Log = Log(),
+                exposedNames: @escaping @Sendable (_ pagePath: String) -> ExposedNames,
+                makeEndpoint: @escaping EndpointFactory) {
+        self.exposedNames = exposedNames
         self.files = files
         self.hosts = hosts
         self.configuration = configuration
@@ -69,27 +76,61 @@ public final class Bridge: HTTPHandler {
         if stopping.load(ordering: .acquiring) {
             return .error(.serviceUnavailable, code: "shutting_down", message: "the server is stopping")
         }
-        let session: Session
-        do {
-            session = try registry.create(pagePath: file.relativePath)
-        } catch {
-            log.warning("refused a page: \(error)")
-            return .error(.serviceUnavailable, code: "too_many_sessions", message: error.description)
-        }
-        let endpoint = makeEndpoint(session)
-        session.attach(endpoint)
-        let body = ScriptInjection.inject(into: file.bytes, session: session.id, names: endpoint.exposedNames)
-        endpoint.sessionOpened()
+        let token = registry.issueToken(pagePath: file.relativePath)
+        let body = ScriptInjection.inject(into: file.bytes, session: token, names: exposedNames(file.relativePath))
         return HTTPResponse(
             status: .ok,
             headers: [
                 "Content-Type": file.contentType,
-                // Each load is a new session, so the page must never come from a cache.
+                // Each load carries a new token, so the page must never come from a cache.
                 "Cache-Control": "no-store",
-                "X-Tether-Session": session.id,
+                "X-Tether-Session": token,
             ],
             body: body
         )
+    }
+
+    /// The session a POST names, opened now if this is its page's first request.
+    private func session(for id: String, unloading: Bool) -> Result<Session, SessionRefusal> {
+        if unloading {
+            // A page leaving before its first request: nothing to open, and nothing later.
+            guard let open = registry.session(id) else {
+                registry.spend(id)
+                return .failure(.unloadedBeforeOpening)
+            }
+            return .success(open)
+        }
+        if stopping.load(ordering: .acquiring), registry.session(id) == nil {
+            return .failure(.response(.error(.serviceUnavailable, code: "shutting_down", message: "the server is stopping")))
+        }
+        do {
+            var endpoint: (any SessionEndpoint)?
+            let (session, isNew) = try registry.activate(id) { session in
+                let made = makeEndpoint(session)
+                session.attach(made)
+                endpoint = made
+            }
+            if isNew { endpoint?.sessionOpened() }
+            return .success(session)
+        } catch {
+            switch error {
+            case .unknown:
+                return .failure(.response(Self.unknownSession))
+            case .expired:
+                return .failure(.response(.error(
+                    .gone, code: "unknown_session",
+                    message: "this page was loaded more than \(Int(configuration.firstPollTimeout.secondsValue)) s "
+                        + "before its first request; reload the page")))
+            case .full(let full):
+                log.warning("refused a page: \(full)")
+                return .failure(.response(.error(.serviceUnavailable, code: "too_many_sessions", message: full.description)))
+            }
+        }
+    }
+
+    private enum SessionRefusal: Error {
+        case response(HTTPResponse)
+        case unloadedBeforeOpening
     }
 
     // MARK: Health
@@ -134,9 +175,14 @@ public final class Bridge: HTTPHandler {
         } catch {
             return .error(.badRequest, code: "malformed_message", message: error.description)
         }
-        guard let session = registry.session(envelope.session), let endpoint = session.endpoint else {
-            return Self.unknownSession
+        let session: Session
+        switch self.session(for: envelope.session, unloading: envelope.message == .unload) {
+        case .success(let found): session = found
+        case .failure(.unloadedBeforeOpening): return HTTPResponse(status: .noContent, headers: ["Content-Type": "application/json"])
+        case .failure(.response(let refusal)): return refusal
         }
+        guard let endpoint = session.endpoint else { return Self.unknownSession }
+        session.noteHeard()
         switch envelope.message {
         case .call(let function, let arguments):
             return answer(session, inlineAck: envelope.inlineAck) { () throws(EndpointError) in

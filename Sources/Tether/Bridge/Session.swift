@@ -5,7 +5,7 @@ import TetherHTTP
 /// One browser page: its ordered, acknowledged outbox, its waiting reads and its held poll.
 /// All state sits behind one `Mutex`; no lock is held while a thread waits.
 public final class Session: Sendable {
-    /// 128 random bits, hex.
+    /// The page's token (see `PageTokens`): unguessable, in the page and in `X-Tether-Session`.
     public let id: String
     /// The file this page was served from, relative to the www root (`index.html`).
     public let pagePath: String
@@ -24,6 +24,8 @@ public final class Session: Sendable {
         var poll: PollWaiter?
         var pollWoken = false
         var lastPollAt: ContinuousClock.Instant?
+        /// Last sign of life from the page: a request from it, or the end of its poll's hold.
+        var lastHeardAt: ContinuousClock.Instant
         var closeReason: CloseReason?
         /// Above zero while a call runs: its writes go out together when it ends.
         var batchDepth = 0
@@ -37,8 +39,9 @@ public final class Session: Sendable {
         self.configuration = configuration
         self.log = log
         self.onClose = onClose
-        createdAt = .now
-        state = Mutex(State())
+        let now = ContinuousClock.now
+        createdAt = now
+        state = Mutex(State(lastHeardAt: now))
         closedLatch.enter()
     }
 
@@ -169,6 +172,7 @@ public final class Session: Sendable {
                 if let slot = state.reads.removeValue(forKey: result.id) { answered.append((slot, result.outcome)) }
             }
             state.lastPollAt = .now
+            state.lastHeardAt = .now
             if let older = state.poll {
                 older.superseded.store(true, ordering: .releasing)
                 older.semaphore.signal()
@@ -191,6 +195,7 @@ public final class Session: Sendable {
                 state.pollWoken = false
             }
             state.lastPollAt = .now
+            state.lastHeardAt = .now
             if let reason = state.closeReason { return .closed(reason) }
             if waiter.superseded.load(ordering: .acquiring) { return .commands("{\"commands\":[]}") }
             return .commands(state.outbox.pollResponseJSON)
@@ -211,6 +216,14 @@ public final class Session: Sendable {
     /// Whether a `next` is being held now.
     var isHoldingPoll: Bool { state.withLock { $0.poll != nil } }
 
+    /// The page made a request (any task).
+    package func noteHeard() { state.withLock { $0.lastHeardAt = .now } }
+
+    /// Since when the page has been silent; nil while it holds a poll (it is in contact).
+    var silentSince: ContinuousClock.Instant? {
+        state.withLock { state in state.poll == nil && state.closeReason == nil ? state.lastHeardAt : nil }
+    }
+
     // MARK: Closing
 
     /// Ends the session: reads fail with page-closed, the poll returns, the app is told.
@@ -229,7 +242,7 @@ public final class Session: Sendable {
             return (reads, poll, endpoint)
         }
         guard let taken else { return }
-        if reason == .outboxOverflow || reason == .stoppedPolling || reason == .neverPolled {
+        if reason == .outboxOverflow || reason == .stoppedPolling || reason == .neverPolled || reason == .gaveWay {
             log.info("session \(id.prefix(8)) closed: \(reason)")
         } else {
             log.debug("session \(id.prefix(8)) closed: \(reason)")

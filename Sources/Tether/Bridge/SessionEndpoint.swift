@@ -56,6 +56,8 @@ public enum CloseReason: Sendable, Equatable, CustomStringConvertible {
     case outboxOverflow
     case serverStopping
     case closedByServer
+    /// The session limit was reached and this page had been silent longest: it gave way to a new one.
+    case gaveWay
 
     public var description: String {
         switch self {
@@ -65,6 +67,7 @@ public enum CloseReason: Sendable, Equatable, CustomStringConvertible {
         case .outboxOverflow: "outbox full: the page is not taking commands"
         case .serverStopping: "server stopping"
         case .closedByServer: "closed by the server"
+        case .gaveWay: "gave way to a new page at the session limit (silent longest)"
         }
     }
 }

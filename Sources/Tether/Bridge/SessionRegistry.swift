@@ -7,7 +7,8 @@ public final class SessionRegistry: Sendable {
     private let configuration: BridgeConfiguration
     private let log: Log
     /// Read by every request (`session(_:)`), written when a page opens or closes.
-    private let sessions = ReadWriteLock<[String: Session]>([:])
+    private let table = ReadWriteLock(Table())
+    private let tokens = PageTokens()
     private let sweeperStop = DispatchSemaphore(value: 0)
     private let sweeperRunning = Atomic<Bool>(false)
     private let startedAt = ContinuousClock.now
@@ -19,6 +20,12 @@ public final class SessionRegistry: Sendable {
     /// Nanoseconds after `startedAt` of the sweeper's last pass (for a watchdog).
     private let lastSweepNanos = Atomic<Int64>(0)
 
+    private struct Table {
+        var sessions: [String: Session] = [:]
+        /// Tokens of closed sessions that could still be redeemed, so a closed page stays closed.
+        var spent = SpentTokens()
+    }
+
     public init(configuration: BridgeConfiguration, log: Log) {
         self.configuration = configuration
         self.log = log
@@ -28,34 +35,130 @@ public final class SessionRegistry: Sendable {
         case tooManySessions(limit: Int)
         public var description: String {
             switch self {
-            case .tooManySessions(let limit): "\(limit) pages are open: the session limit is reached"
+            case .tooManySessions(let limit):
+                "\(limit) pages are open and each holds a live poll: the session limit is reached"
             }
         }
     }
 
-    package func create(pagePath: String) throws(CreateError) -> Session {
-        let session = Session(
-            id: SessionID.make(), pagePath: pagePath, configuration: configuration, log: log,
-            onClose: { [weak self] closed in self?.remove(closed) })
-        let added = sessions.write { sessions -> Bool in
-            guard sessions.count < configuration.maxSessions else { return false }
-            sessions[session.id] = session
-            return true
+    /// Why a POST's session id opens no session.
+    package enum ActivationError: Error, Equatable {
+        /// Not a token of this process, or its session has closed.
+        case unknown
+        /// A valid token whose first request came later than `firstPollTimeout` after its page load.
+        case expired
+        case full(CreateError)
+    }
+
+    // MARK: Page tokens
+
+    /// The token a served page carries until its first request opens its session. Costs no state.
+    package func issueToken(pagePath: String) -> String {
+        tokens.issue(pagePath: pagePath, atMilliseconds: millisecondsSinceStart)
+    }
+
+    /// The open session for `id`, or a new one when `id` is a fresh token of ours: a page's
+    /// first request. `prepare` attaches the session's endpoint before any other request can
+    /// see it. `isNew` is true for the request that opened it.
+    package func activate(_ id: String, prepare: (Session) -> Void) throws(ActivationError) -> (session: Session, isNew: Bool) {
+        if let open = session(id) { return (open, false) }
+        guard let token = tokens.verify(id) else { throw .unknown }
+        let age = Double(millisecondsSinceStart - token.issuedMilliseconds) / 1000
+        guard age <= configuration.firstPollTimeout.secondsValue else { throw .expired }
+        guard !table.read({ $0.spent.contains(id, now: .now) }) else { throw .unknown }
+        let session = makeSession(id: id, pagePath: token.pagePath)
+        prepare(session)
+        switch admit(session) {
+        case .admitted:
+            return (session, true)
+        case .existing(let winner):
+            // Two first requests raced; the other opened it.
+            session.close(.closedByServer)
+            return (winner, false)
+        case .spent:
+            session.close(.closedByServer)
+            throw .unknown
+        case .full:
+            session.close(.closedByServer)
+            throw .full(.tooManySessions(limit: configuration.maxSessions))
         }
-        guard added else { throw .tooManySessions(limit: configuration.maxSessions) }
+    }
+
+    /// Marks a token whose page unloaded before its first request, so it opens nothing later.
+    package func spend(_ id: String) {
+        guard tokens.verify(id) != nil else { return }
+        let expiry = ContinuousClock.now + configuration.firstPollTimeout
+        table.write { $0.spent.insert(id, until: expiry, capacity: spentCapacity) }
+    }
+
+    /// A session under a random id, admitted at once (in-process pages, `TestPage`).
+    package func create(pagePath: String) throws(CreateError) -> Session {
+        let session = makeSession(id: SessionID.make(), pagePath: pagePath)
+        guard case .admitted = admit(session) else { throw .tooManySessions(limit: configuration.maxSessions) }
         return session
     }
 
-    public func session(_ id: String) -> Session? { sessions.read { $0[id] } }
+    private func makeSession(id: String, pagePath: String) -> Session {
+        Session(id: id, pagePath: pagePath, configuration: configuration, log: log,
+                onClose: { [weak self] closed in self?.remove(closed) })
+    }
+
+    private enum Admission {
+        case admitted
+        case existing(Session)
+        case spent
+        case full
+    }
+
+    /// Adds `session`; at the limit the session silent longest, and never one holding a live
+    /// poll, gives way. Full only when every open page holds a poll.
+    private func admit(_ session: Session) -> Admission {
+        for _ in 0..<8 {
+            let outcome = table.write { table -> Admission in
+                if let existing = table.sessions[session.id] { return .existing(existing) }
+                if table.spent.contains(session.id, now: .now) { return .spent }
+                guard table.sessions.count < configuration.maxSessions else { return .full }
+                table.sessions[session.id] = session
+                return .admitted
+            }
+            guard case .full = outcome else { return outcome }
+            guard let victim = silentLongest() else { return .full }
+            victim.close(.gaveWay)
+        }
+        return .full
+    }
+
+    private func silentLongest() -> Session? {
+        var found: (session: Session, since: ContinuousClock.Instant)?
+        for candidate in all {
+            guard let since = candidate.silentSince else { continue }
+            if let current = found, current.since <= since { continue }
+            found = (candidate, since)
+        }
+        return found?.session
+    }
+
+    private var millisecondsSinceStart: Int64 { (ContinuousClock.now - startedAt).microseconds / 1000 }
+
+    /// Closed sessions' tokens are remembered until they could no longer be redeemed anyway;
+    /// beyond this many (a local client opening and closing pages in a flood) the oldest are
+    /// forgotten, which lets only their holders reopen them.
+    private var spentCapacity: Int { max(4096, 16 * configuration.maxSessions) }
+
+    public func session(_ id: String) -> Session? { table.read { $0.sessions[id] } }
 
     /// Open sessions, in no particular order.
-    public var all: [Session] { sessions.read { Array($0.values) } }
+    public var all: [Session] { table.read { Array($0.sessions.values) } }
 
-    public var count: Int { sessions.read { $0.count } }
+    public var count: Int { table.read { $0.sessions.count } }
 
     private func remove(_ session: Session) {
-        sessions.write { sessions in
-            if sessions[session.id] === session { sessions[session.id] = nil }
+        let expiry = ContinuousClock.now + configuration.firstPollTimeout
+        let capacity = spentCapacity
+        table.write { table in
+            guard table.sessions[session.id] === session else { return }
+            table.sessions[session.id] = nil
+            table.spent.insert(session.id, until: expiry, capacity: capacity)
         }
     }
 

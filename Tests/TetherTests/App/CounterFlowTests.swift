@@ -81,6 +81,7 @@ final class CounterFlowTests: XCTestCase {
         let second = try FakeBrowser(port: server.port)
         defer { first.vanish(); second.vanish() }
         XCTAssertNotNil(server.waitForPage(first.session))
+        XCTAssertNotNil(server.waitForPage(second.session))
         XCTAssertEqual(server.pages.count, 2)
         server.broadcast { $0.js.dom.banner.innerHTML = "Closing at 6" }
         XCTAssertEqual(first.waitForStatements(1), ["document.getElementById(\"banner\").innerHTML=\"Closing at 6\""])

@@ -69,6 +69,9 @@ final class EvalTests: XCTestCase {
         defer { server.stop() }
         let loader = try RawConnection(port: server.port)
         let id = try XCTUnwrap(loader.request("GET", "/factor.html")?.headers["x-tether-session"])
+        XCTAssertNil(server.page(id: id), "a page load opens no session")
+        // Any first request opens it, even one answered 404; this page then never polls.
+        XCTAssertEqual(loader.post("/_process_srv0", json: "{\"session\":\"\(id)\",\"task\":\"get\",\"property\":\"none\"}")?.status, 404)
         let page = try XCTUnwrap(server.page(id: id))
         XCTAssertThrowsError(try page.eval(page.js.factor, as: Double.self, timeout: .milliseconds(150))) { error in
             XCTAssertEqual(error as? EvalError, .timedOut(statement: "factor", after: .milliseconds(150)))

@@ -18,8 +18,13 @@ final class HostileWebTests: XCTestCase {
 
     override func tearDown() { server.stop() }
 
+    /// Loads the page and makes its first request (reading `count`), which opens its session.
     private func openSession() throws -> String {
-        try XCTUnwrap(try curl([base + "/"]).headers["x-tether-session"])
+        let session = try XCTUnwrap(try curl([base + "/"]).headers["x-tether-session"])
+        let first = try curl(["-H", "Content-Type: application/json",
+                              "-d", "{\"session\":\"\(session)\",\"task\":\"get\",\"property\":\"count\"}", base + "/_process_srv0"])
+        XCTAssertEqual(first.body, "{\"value\":0}")
+        return session
     }
 
     private func call(_ session: String, _ function: String, headers: [String] = [], contentType: String = "application/json") throws -> CurlResult {

@@ -13,7 +13,8 @@ final class RecordingEndpoint: SessionEndpoint {
     }
 
     let log = Mutex(Log())
-    let exposedNames = ExposedNames(methods: ["echo", "fail", "slow"], properties: ["count", "version"], settable: ["count"])
+    static let names = ExposedNames(methods: ["echo", "fail", "slow"], properties: ["count", "version"], settable: ["count"])
+    var exposedNames: ExposedNames { Self.names }
     /// Released by the test to let `slow` return.
     let gate = DispatchSemaphore(value: 0)
     /// Run by every call before it answers (a handler that writes to its page).
@@ -67,7 +68,8 @@ final class BridgeHarness: Sendable {
         configure(&configuration)
         let files = try StaticFiles(root: TestPaths.www)
         let endpoints = self.endpoints
-        bridge = Bridge(files: files, configuration: configuration, version: "test", log: .silent) { session in
+        bridge = Bridge(files: files, configuration: configuration, version: "test", log: .silent,
+                        exposedNames: { _ in RecordingEndpoint.names }) { session in
             let endpoint = RecordingEndpoint()
             endpoints.bySession.withLock { $0[session.id] = endpoint }
             return endpoint
@@ -76,10 +78,22 @@ final class BridgeHarness: Sendable {
 
     func endpoint(_ session: String) -> RecordingEndpoint? { endpoints.bySession.withLock { $0[session] } }
 
-    /// Serves index.html and returns the new session id.
-    func openPage(_ path: String = "/index.html") -> String? {
+    /// Serves the page and returns its token; no session is open yet.
+    func loadPage(_ path: String = "/index.html") -> String? {
         let response = bridge.respond(to: HTTPRequest(method: "GET", target: path, headers: ["Host": "127.0.0.1:8080"]))
         return response.headers["X-Tether-Session"]
+    }
+
+    /// Serves the page and makes its first request (a `get`, which the endpoint does not
+    /// record), which opens its session; returns the session id.
+    func openPage(_ path: String = "/index.html") -> String? {
+        guard let id = loadPage(path) else { return nil }
+        let base = String(path[...(path.lastIndex(of: "/") ?? path.startIndex)])
+        let first = bridge.respond(to: HTTPRequest(
+            method: "POST", target: base + "_process_srv0",
+            headers: ["Host": "127.0.0.1:8080", "Content-Type": "application/json"],
+            body: Array("{\"session\":\"\(id)\",\"task\":\"get\",\"property\":\"version\"}".utf8)))
+        return first.status == .ok ? id : nil
     }
 
     func post(_ json: String, contentType: String = "application/json", extraHeaders: [(String, String)] = []) -> HTTPResponse {

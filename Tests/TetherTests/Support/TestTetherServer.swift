@@ -16,7 +16,7 @@ func startDemoServer(_ configure: (inout Server.Configuration) -> Void = { _ in 
 }
 
 extension Server {
-    /// Waits until the page with this id exists (pages are made while their HTML is served).
+    /// Waits until the page with this id exists (a page's session opens at its first request).
     func waitForPage(_ id: String, timeout: Double = 5) -> Page? {
         let deadline = Date().addingTimeInterval(timeout)
         while Date() < deadline {
