@@ -178,7 +178,7 @@ public final class Bridge: HTTPHandler {
         let session: Session
         switch self.session(for: envelope.session, unloading: envelope.message == .unload) {
         case .success(let found): session = found
-        case .failure(.unloadedBeforeOpening): return HTTPResponse(status: .noContent, headers: ["Content-Type": "application/json"])
+        case .failure(.unloadedBeforeOpening): return HTTPResponse(status: .noContent)
         case .failure(.response(let refusal)): return refusal
         }
         guard let endpoint = session.endpoint else { return Self.unknownSession }
@@ -209,7 +209,7 @@ public final class Bridge: HTTPHandler {
             }
         case .unload:
             session.close(.unloaded)
-            return HTTPResponse(status: .noContent, headers: ["Content-Type": "application/json"])
+            return HTTPResponse(status: .noContent)
         }
     }
 

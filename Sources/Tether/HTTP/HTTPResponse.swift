@@ -44,10 +44,12 @@ public struct HTTPResponse: Sendable {
             && !field.name.equalsIgnoringASCIICase("Connection") {
             head += "\(field.name): \(field.value)\r\n"
         }
-        if !headers.contains("Content-Type") { head += "Content-Type: text/plain; charset=utf-8\r\n" }
+        // 204 and 304 have no content: no type, and 204 not even a length (RFC 9110 §8.6).
+        let hasContent = status.code != 204 && status.code != 304
+        if hasContent && !headers.contains("Content-Type") { head += "Content-Type: text/plain; charset=utf-8\r\n" }
         if !headers.contains("Date") { head += "Date: \(HTTPDate.now)\r\n" }
         // A file that shrank since it was opened is sent as it now is, framed by what is sent.
-        head += "Content-Length: \(includeBody ? content.count : contentLength)\r\n"
+        if status.code != 204 { head += "Content-Length: \(includeBody ? content.count : contentLength)\r\n" }
         head += keepAlive ? "Connection: keep-alive\r\n\r\n" : "Connection: close\r\n\r\n"
         var bytes = Array(head.utf8)
         if includeBody {

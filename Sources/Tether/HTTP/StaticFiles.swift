@@ -74,13 +74,17 @@ public struct StaticFiles: HTTPHandler {
     /// The response for an opened file: 304 when `If-None-Match` matches, 206 or 416 for a
     /// `Range` (GET only; honoured only when `If-Range`, if sent, is our ETag), else 200.
     public func response(for file: File, request: HTTPRequest) -> HTTPResponse {
-        var headers: HTTPHeaders = ["Content-Type": file.contentType, "ETag": file.etag, "Accept-Ranges": "bytes"]
-        if MediaTypes.isHTML(file.contentType) { headers.add("Cache-Control", "no-cache") }
+        let cacheControl: HTTPHeaders = MediaTypes.isHTML(file.contentType) ? ["Cache-Control": "no-cache"] : [:]
         let whole = file.opened.all
         if let tags = request.headers["If-None-Match"], Self.matches(tags, file.etag) {
-            // 304 carries no body; Content-Length is the representation's, as RFC 9110 allows.
+            // 304 carries no body and no representation metadata but its validator (RFC 9110
+            // §15.4.5); Content-Length is the representation's, as §8.6 allows.
+            var headers: HTTPHeaders = ["ETag": file.etag]
+            for field in cacheControl { headers.add(field.name, field.value) }
             return HTTPResponse(status: .notModified, headers: headers, file: whole)
         }
+        var headers: HTTPHeaders = ["Content-Type": file.contentType, "ETag": file.etag, "Accept-Ranges": "bytes"]
+        for field in cacheControl { headers.add(field.name, field.value) }
         if request.method == "GET", let range = request.headers["Range"], Self.ifRangeHolds(request, file.etag) {
             switch ByteRange.parse(range, size: whole.length) {
             case .whole:
