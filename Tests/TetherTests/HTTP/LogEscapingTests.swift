@@ -1,4 +1,7 @@
+import Foundation
 import XCTest
+import Tether
+import TetherDemos
 @testable import TetherHTTP
 
 /// Every control character in a log message is escaped: one event is one line, and nothing
@@ -29,4 +32,26 @@ final class LockedLines: @unchecked Sendable {
     private var lines: [String] = []
     var all: [String] { lock.withLock { lines } }
     @Sendable func append(_ line: String) { lock.withLock { lines.append(line) } }
+}
+
+
+/// End to end: a page answers a read with an error message holding NUL, CR and LF; the
+/// handler that read it fails, and the log gets exactly one line, escaped.
+final class PageTextInLogTests: XCTestCase {
+    func testPageSuppliedErrorMessageIsOneEscapedLogLine() throws {
+        let lines = LockedLines()
+        let server = try startDemoServer { $0.log = Log(level: .info, sink: lines.append) }
+        defer { server.stop() }
+        let browser = try FakeBrowser(port: server.port, path: "/factor.html") { _ in .error("boom\u{0}\r\n<0>forged\u{1B}[2J") }
+        defer { browser.vanish() }
+        let response = try XCTUnwrap(browser.call("demo", "5"))
+        XCTAssertEqual(response.status, 500)
+        let failures = lines.all.filter { $0.contains("handler failed") }
+        XCTAssertEqual(failures.count, 1, "\(lines.all)")
+        let line = try XCTUnwrap(failures.first)
+        XCTAssertTrue(line.contains(#"boom\0\r\n<0>forged\x1b[2J"#), line)
+        XCTAssertEqual(line.filter { $0.isNewline }.count, 1, "one line, ended once")
+        XCTAssertEqual(line.last, "\n")
+        XCTAssertFalse(line.unicodeScalars.dropLast().contains { $0.value < 0x20 || $0.value == 0x7F }, line)
+    }
 }
