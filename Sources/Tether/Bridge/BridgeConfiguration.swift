@@ -2,11 +2,15 @@
 public struct BridgeConfiguration: Sendable {
     /// How long a `next` poll is held when nothing is queued; then `{"commands":[]}`.
     public var pollHold: Duration = .seconds(20)
-    /// A page that has not polled this long after being served is closed.
+    /// A served page's token opens its session only this long after the load (later: 410,
+    /// and the page reloads); a session that opened with a call and has not polled this
+    /// long after opening is closed.
     public var firstPollTimeout: Duration = .seconds(30)
     /// A page that stops polling for this long is closed.
     public var pollGapTimeout: Duration = .seconds(60)
-    /// Open sessions at most; one more page load gets `503`.
+    /// Open sessions at most. At the limit a page's first request closes the session silent
+    /// longest (`CloseReason.gaveWay`), never one holding a live poll; only when every open
+    /// page holds one is the new page refused `503`. Page loads themselves hold no session.
     public var maxSessions = 1000
     /// Queued commands per page at most; beyond it old writes to the same target are
     /// coalesced, and if that is not enough the page is closed.
