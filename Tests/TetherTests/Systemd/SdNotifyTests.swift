@@ -41,8 +41,13 @@ final class SdNotifyTests: XCTestCase {
                       "fewer than two WATCHDOG=1; got \(messages)")
         XCTAssertTrue(messages.contains { $0.notifyFields.contains("STATUS=serving on port \(port), 0 open sessions") }, "\(messages)")
 
-        // STATUS= follows the open session count.
-        XCTAssertEqual(try curl(["http://127.0.0.1:\(port)/"]).status, 200)
+        // STATUS= follows the open session count: a page's session opens at its first request.
+        let page = try curl(["http://127.0.0.1:\(port)/"])
+        XCTAssertEqual(page.status, 200)
+        let session = try XCTUnwrap(page.headers["x-tether-session"])
+        let first = try curl(["-H", "Content-Type: application/json", "-d", "{\"session\":\"\(session)\",\"task\":\"get\",\"property\":\"count\"}",
+                              "http://127.0.0.1:\(port)/_process_srv0"])
+        XCTAssertEqual(first.body, "{\"value\":0}")
         XCTAssertTrue(socket.receive(into: &messages) { $0.last?.notifyFields.contains("STATUS=serving on port \(port), 1 open session") == true },
                       "the status never showed the open page; got \(messages.suffix(3))")
 
