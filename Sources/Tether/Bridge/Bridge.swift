@@ -122,7 +122,6 @@ public final class Bridge: HTTPHandler {
                     message: "this page was loaded more than \(Int(configuration.firstPollTimeout.secondsValue)) s "
                         + "before its first request; reload the page")))
             case .full(let full):
-                log.warning("refused a page: \(full)")
                 return .failure(.response(.error(.serviceUnavailable, code: "too_many_sessions", message: full.description)))
             }
         }

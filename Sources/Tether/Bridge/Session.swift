@@ -242,7 +242,7 @@ public final class Session: Sendable {
             return (reads, poll, endpoint)
         }
         guard let taken else { return }
-        if reason == .outboxOverflow || reason == .stoppedPolling || reason == .neverPolled || reason == .gaveWay {
+        if reason == .outboxOverflow || reason == .stoppedPolling || reason == .neverPolled {
             log.info("session \(id.prefix(8)) closed: \(reason)")
         } else {
             log.debug("session \(id.prefix(8)) closed: \(reason)")

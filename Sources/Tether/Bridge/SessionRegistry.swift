@@ -19,6 +19,10 @@ public final class SessionRegistry: Sendable {
     private let heldPolls = Atomic<Int>(0)
     /// Nanoseconds after `startedAt` of the sweeper's last pass (for a watchdog).
     private let lastSweepNanos = Atomic<Int64>(0)
+    /// Sessions that gave way, and pages refused, at the limit since the sweeper last said so:
+    /// one summary line per interval, not one per page, however hard a client churns.
+    private let gaveWay = Atomic<Int>(0)
+    private let refusedAtLimit = Atomic<Int>(0)
 
     private struct Table {
         var sessions: [String: Session] = [:]
@@ -80,6 +84,7 @@ public final class SessionRegistry: Sendable {
             throw .unknown
         case .full:
             session.close(.closedByServer)
+            refusedAtLimit.add(1, ordering: .relaxed)
             throw .full(.tooManySessions(limit: configuration.maxSessions))
         }
     }
@@ -123,6 +128,7 @@ public final class SessionRegistry: Sendable {
             }
             guard case .full = outcome else { return outcome }
             guard let victim = silentLongest() else { return .full }
+            if victim.isOpen { gaveWay.add(1, ordering: .relaxed) }
             victim.close(.gaveWay)
         }
         return .full
@@ -222,6 +228,11 @@ public final class SessionRegistry: Sendable {
         lastSweepNanos.store(Int64((now - startedAt).microseconds * 1000), ordering: .relaxed)
         for session in all where session.isExpired(now: now) {
             session.close(session.lastPollAt == nil ? .neverPolled : .stoppedPolling)
+        }
+        let displaced = gaveWay.exchange(0, ordering: .relaxed), refused = refusedAtLimit.exchange(0, ordering: .relaxed)
+        if displaced > 0 || refused > 0 {
+            log.warning("session limit (\(configuration.maxSessions)) reached: \(displaced) silent session(s) gave way to new pages, "
+                + "\(refused) page(s) refused because every open page holds a live poll")
         }
         memory.note(openSessions: count)
     }

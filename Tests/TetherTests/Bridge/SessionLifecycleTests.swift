@@ -80,4 +80,21 @@ final class SessionLifecycleTests: XCTestCase {
         session.close(.unloaded)
         XCTAssertNil(endpoint, "the session let go of its app")
     }
+
+    func testGivingWayAtTheLimitIsOneSummaryLinePerSweepNotOnePerPage() throws {
+        let lines = LockedLines()
+        var configuration = BridgeConfiguration()
+        configuration.maxSessions = 2
+        let registry = SessionRegistry(configuration: configuration, log: Log(sink: lines.append))
+        let first = try registry.create(pagePath: "a.html")
+        for _ in 0..<50 { _ = try registry.create(pagePath: "a.html") }
+        XCTAssertEqual(first.closeReason, .gaveWay)
+        XCTAssertEqual(registry.count, 2)
+        XCTAssertEqual(lines.all, [], "nothing logged per page")
+        registry.sweep()
+        XCTAssertEqual(lines.all, ["<4>session limit (2) reached: 49 silent session(s) gave way to new pages, "
+            + "0 page(s) refused because every open page holds a live poll\n"])
+        registry.sweep()
+        XCTAssertEqual(lines.all.count, 1, "quiet when nothing gave way")
+    }
 }
