@@ -19,7 +19,14 @@ enum PushReadFigures {
             }
         } catch { throw BenchError("push figure: opening a page: \(error)") }
         defer { page.stop(unload: true) }
-        guard let swiftPage = servers.demo.page(id: page.session) else { throw BenchError("push figure: the server has no page \(page.session)") }
+        // The page's session opens at its first poll, which its poll thread sends right after the load.
+        var found = servers.demo.page(id: page.session)
+        let deadline = Clock.nanos() + Clock.nanos(seconds: 5)
+        while found == nil && Clock.nanos() < deadline {
+            Clock.sleep(seconds: 0.001)
+            found = servers.demo.page(id: page.session)
+        }
+        guard let swiftPage = found else { throw BenchError("push figure: the server has no page \(page.session) 5 s after its load") }
 
         // 3. push delivery
         var pushes = SampleBuffer(expected: options.pushSamples)
