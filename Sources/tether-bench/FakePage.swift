@@ -6,7 +6,7 @@ import Synchronization
 import TetherHTTP
 
 /// One fake browser page over real loopback sockets, as the page script behaves: a GET loads
-/// the page (a session), a thread keeps its long-poll alive on its own connection, hands each
+/// the page (its session opens at its first poll), a thread keeps its long-poll alive on its own connection, hands each
 /// command to `onCommand` as it arrives and answers reads in its next poll; calls go over a
 /// second keep-alive connection (`calls`), made by one thread at a time.
 final class FakePage: @unchecked Sendable {
