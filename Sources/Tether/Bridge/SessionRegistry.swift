@@ -116,27 +116,34 @@ public final class SessionRegistry: Sendable {
     }
 
     /// Adds `session`; at the limit the session silent longest, and never one holding a live
-    /// poll, gives way. Full only when every open page holds a poll.
+    /// poll, gives way. Full only when every open page holds a poll. The victim is chosen and
+    /// replaced under one write lock, so concurrent first requests each displace their own.
     private func admit(_ session: Session) -> Admission {
-        for _ in 0..<8 {
-            let outcome = table.write { table -> Admission in
-                if let existing = table.sessions[session.id] { return .existing(existing) }
-                if table.spent.contains(session.id, now: .now) { return .spent }
-                guard table.sessions.count < configuration.maxSessions else { return .full }
-                table.sessions[session.id] = session
-                return .admitted
+        let expiry = ContinuousClock.now + configuration.firstPollTimeout
+        let capacity = spentCapacity
+        let (outcome, victim) = table.write { table -> (Admission, Session?) in
+            if let existing = table.sessions[session.id] { return (.existing(existing), nil) }
+            if table.spent.contains(session.id, now: .now) { return (.spent, nil) }
+            var victim: Session?
+            if table.sessions.count >= configuration.maxSessions {
+                guard let found = Self.silentLongest(in: table.sessions.values) else { return (.full, nil) }
+                table.sessions[found.id] = nil
+                table.spent.insert(found.id, until: expiry, capacity: capacity)
+                victim = found
             }
-            guard case .full = outcome else { return outcome }
-            guard let victim = silentLongest() else { return .full }
-            if victim.isOpen { gaveWay.add(1, ordering: .relaxed) }
+            table.sessions[session.id] = session
+            return (.admitted, victim)
+        }
+        if let victim {
+            gaveWay.add(1, ordering: .relaxed)
             victim.close(.gaveWay)
         }
-        return .full
+        return outcome
     }
 
-    private func silentLongest() -> Session? {
+    private static func silentLongest(in sessions: Dictionary<String, Session>.Values) -> Session? {
         var found: (session: Session, since: ContinuousClock.Instant)?
-        for candidate in all {
+        for candidate in sessions {
             guard let since = candidate.silentSince else { continue }
             if let current = found, current.since <= since { continue }
             found = (candidate, since)

@@ -64,7 +64,9 @@ final class SessionSlotTests: XCTestCase {
         defer { harness.close() }
         let port = harness.server.port
         let limit = harness.server.configuration.bridge.maxSessions
-        let hog = SessionHog(port: port, sessions: 1100, connections: 8)
+        // Each session is heard every 2 s: ten times as often as the attack (every 20 s),
+        // and over the limit, so the client's sessions keep displacing each other.
+        let hog = SessionHog(port: port, sessions: 1100, connections: 8, cycleSeconds: 2)
         defer { hog.stop() }
         hog.start()
         XCTAssertTrue(eventually(timeout: 60) { hog.cycles.load(ordering: .relaxed) >= 2 }, "the client cycles its sessions")
@@ -89,27 +91,31 @@ final class SessionSlotTests: XCTestCase {
         XCTAssertGreaterThan(hog.displaced.load(ordering: .relaxed), 0, "the client's own sessions gave way to each other")
         XCTAssertLessThanOrEqual(harness.server.bridge?.registry.count ?? .max, limit)
         hog.stop()
-        XCTAssertEqual(hog.errors.load(ordering: .relaxed), 0, "every answer was 200 or 410")
+        XCTAssertEqual(hog.errors.load(ordering: .relaxed), 0, "every answer was 200 or 410: \(hog.unexpected.withLock { $0 })")
     }
 }
 
-/// A local client that keeps many sessions alive, each with a call and a poll per cycle,
-/// reloading (a new token) whenever one of its sessions gave way.
+/// A local client that keeps many sessions alive, each with a call and a poll per cycle of at
+/// least `cycleSeconds`, reloading (a new token) whenever one of its sessions gave way.
 final class SessionHog: @unchecked Sendable {
     // `@unchecked`: the configuration is immutable; counters are atomics.
     let port: Int
     let sessions: Int
     let connections: Int
+    let cycleSeconds: Double
     let cycles = Atomic<Int>(0)
     let displaced = Atomic<Int>(0)
     let errors = Atomic<Int>(0)
+    /// What the unexpected answers were (status, or 0 for none), for the failure message.
+    let unexpected = Mutex<[Int]>([])
     private let stopping = Atomic<Bool>(false)
     private let running = DispatchGroup()
 
-    init(port: Int, sessions: Int, connections: Int) {
+    init(port: Int, sessions: Int, connections: Int, cycleSeconds: Double) {
         self.port = port
         self.sessions = sessions
         self.connections = connections
+        self.cycleSeconds = cycleSeconds
     }
 
     func start() {
@@ -135,6 +141,7 @@ final class SessionHog: @unchecked Sendable {
         var tokens: [String?] = Array(repeating: nil, count: count)
         var acks = Array(repeating: 0, count: count)
         while !stopping.load(ordering: .relaxed) {
+            let cycleStarted = Date()
             for index in 0..<count where !stopping.load(ordering: .relaxed) {
                 if tokens[index] == nil {
                     guard let page = connection.request("GET", "/", timeout: 5), let token = page.headers["x-tether-session"] else {
@@ -151,6 +158,7 @@ final class SessionHog: @unchecked Sendable {
                 for body in [call, next] {
                     guard let response = connection.post("/_process_srv0", json: body, timeout: 5) else {
                         errors.add(1, ordering: .relaxed)
+                        unexpected.withLock { $0.append(0) }
                         if let fresh = try? RawConnection(port: port) { connection = fresh }
                         break
                     }
@@ -159,13 +167,17 @@ final class SessionHog: @unchecked Sendable {
                         tokens[index] = nil
                         break
                     }
-                    if response.status != 200 { errors.add(1, ordering: .relaxed) }
+                    if response.status != 200 {
+                        errors.add(1, ordering: .relaxed)
+                        unexpected.withLock { $0.append(response.status) }
+                    }
                     if body == next, case .array(let commands)? = (try? JSONParser.parse(response.body))?["commands"] {
                         acks[index] = commands.compactMap { $0["seq"]?.intValue }.max() ?? acks[index]
                     }
                 }
             }
             if first { cycles.add(1, ordering: .relaxed) }
+            while !stopping.load(ordering: .relaxed) && Date().timeIntervalSince(cycleStarted) < cycleSeconds { usleep(20_000) }
         }
     }
 }
