@@ -4,8 +4,12 @@ import Glibc
 
 /// Serves regular files under a root with `GET` and `HEAD`: confined paths, media types,
 /// `ETag`/`If-None-Match`, `Cache-Control: no-cache` on HTML, no directory listings.
+/// The root is a directory, or pages compiled into the binary (`EmbeddedFiles`).
 public struct StaticFiles: HTTPHandler {
-    public let confinement: PathConfinement
+    /// The directory served; nil when the pages are embedded.
+    public let confinement: PathConfinement?
+    /// The pages served from memory; nil when they come from a directory.
+    public let embedded: EmbeddedFiles?
 
     /// A file read from disk, ready to send or to change (the Bridge injects its script into HTML).
     public struct File: Sendable {
@@ -22,6 +26,21 @@ public struct StaticFiles: HTTPHandler {
 
     public init(root: String) throws(StaticFilesError) {
         confinement = try PathConfinement(root: root)
+        embedded = nil
+    }
+
+    public init(embedded files: EmbeddedFiles) throws(StaticFilesError) {
+        if let path = files.undecodable.first { throw .undecodable(path) }
+        confinement = nil
+        embedded = files
+    }
+
+    /// True when `page` (`index.html`, `kiosk/index.html`) is a file this serves.
+    public func contains(page: String) -> Bool {
+        if let embedded { return embedded.entries[page] != nil }
+        guard let confinement else { return false }
+        if case .file = confinement.resolve(Substring(page)) { return true }
+        return false
     }
 
     public func respond(to request: HTTPRequest) -> HTTPResponse {
@@ -39,7 +58,16 @@ public struct StaticFiles: HTTPHandler {
             response.headers.add("Allow", "GET, HEAD")
             return .response(response)
         }
-        switch confinement.resolve(request.path) {
+        let resolution: PathConfinement.Resolution
+        var entry: EmbeddedFiles.Entry?
+        if let embedded {
+            (resolution, entry) = embedded.resolve(request.path)
+        } else if let confinement {
+            resolution = confinement.resolve(request.path)
+        } else {
+            resolution = .notFound
+        }
+        switch resolution {
         case .malformed(let why):
             return .response(.error(.badRequest, code: "malformed_path", message: why))
         case .notFound:
@@ -50,7 +78,9 @@ public struct StaticFiles: HTTPHandler {
             response.headers.add("Location", location + query)
             return .response(response)
         case .file(let absolute, let relative):
-            guard let (bytes, etag) = Self.read(absolute) else { return .response(Self.notFound) }
+            guard let (bytes, etag) = entry.map({ ($0.bytes, $0.etag) }) ?? Self.read(absolute) else {
+                return .response(Self.notFound)
+            }
             return .file(File(relativePath: relative, contentType: MediaTypes.type(forPath: relative), etag: etag, bytes: bytes))
         }
     }
