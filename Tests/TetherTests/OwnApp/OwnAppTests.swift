@@ -147,6 +147,19 @@ final class OwnAppTests: XCTestCase {
         return try XCTUnwrap(try devTools.send("Target.attachToTarget", params: ["targetId": id, "flatten": true])["sessionId"] as? String)
     }
 
+    /// `--open` runs $TETHER_BROWSER (split as a shell would) with the URL; `--exit-when-idle`
+    /// ends the binary once no page polls. The "browser" here fetches the page once and is gone.
+    func testOpenAndExitWhenIdleInItsBinary() throws {
+        let browser = #"/bin/sh -c 'exec curl -s -o /dev/null "$0"'"#
+        let (hello, port, folder) = try launchAlone(["--open", "--exit-when-idle", "2", "--verbose"], environment: ["TETHER_BROWSER": browser])
+        defer { hello.kill(); try? FileManager.default.removeItem(at: folder) }
+        XCTAssertNotNil(hello.waitForStderrLine { $0.hasPrefix("<6>opened http://127.0.0.1:\(port)/ with: /bin/sh -c exec curl -s -o /dev/null \"$0\" http://127.0.0.1:\(port)/") },
+                        hello.stderr)
+        XCTAssertNotNil(hello.waitForStderrLine { $0.hasPrefix("<7>GET / 200") }, "the page was opened: \(hello.stderr)")
+        XCTAssertEqual(hello.waitForExit(timeout: 10), 0, hello.stderr)
+        XCTAssertTrue(hello.stderr.contains("(--exit-when-idle): stopping"), hello.stderr)
+    }
+
     func testItsUnitsPassSystemdAnalyze() throws {
         let built = try OwnAppPackage.require()
         let analyze = try SystemdTools.require("systemd-analyze")
