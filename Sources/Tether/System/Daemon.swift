@@ -71,7 +71,7 @@ public enum Daemon {
                     configuration.embedded = nil
                 }
                 configuration.log = log
-                configuration.allowedHosts = options.allowHosts
+                configuration.allowedHosts += options.allowHosts
                 if let hold = options.pollHold { configuration.bridge.pollHold = hold }
                 if let limit = options.exitWhenIdle {
                     configuration.bridge.pollHold = IdleExit.pollHold(configuration.bridge.pollHold, limit: limit)
