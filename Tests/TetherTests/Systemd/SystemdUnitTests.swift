@@ -49,10 +49,15 @@ final class SystemdUnitTests: XCTestCase {
 
     /// `systemd/` is what `tetherd --www /usr/local/share/tether/www --systemd-units DIR` writes
     /// once tetherd is installed as /usr/local/bin/tetherd: one template, no hand-kept copy.
+    /// With TETHER_WRITE_UNITS=1 it writes them there instead of only comparing.
     func testRepositoryUnitsAreTheGeneratedOnes() throws {
         let options = try DaemonOptions.parse(["--www", "/usr/local/share/tether/www"])
         let units = SystemdUnits(name: "tetherd", executable: "/usr/local/bin/tetherd", options: options)
         XCTAssertEqual(units.files.map(\.name).sorted(), Self.units.sorted())
+        // After editing the template: TETHER_WRITE_UNITS=1 swift test --filter testRepositoryUnitsAreTheGeneratedOnes
+        if ProcessInfo.processInfo.environment["TETHER_WRITE_UNITS"] == "1" {
+            for file in units.files { try Data(file.text.utf8).write(to: Self.unitDirectory.appendingPathComponent(file.name)) }
+        }
         for file in units.files {
             XCTAssertEqual(try unitText(file.name), file.text, "systemd/\(file.name) differs from SystemdUnits.swift's text")
         }
