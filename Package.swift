@@ -1,14 +1,17 @@
-// swift-tools-version:6.0
+// swift-tools-version:6.2
 import PackageDescription
 
 // One target per layer (see README "Layers"): an upward import does not compile,
 // and the Bridge can be linked into another server without the sockets.
+// Linux only (Glibc, POSIX sockets and threads, systemd): no platform line claims otherwise.
+// Built and tested with Swift 6.3.1; tools 6.2 for the language features it uses.
 let package = Package(
     name: "Tether",
-    platforms: [.macOS(.v15)],
     products: [
         .library(name: "Tether", targets: ["Tether"]),
+        .library(name: "TetherSystem", targets: ["TetherSystem"]),
         .library(name: "TetherTesting", targets: ["TetherTesting"]),
+        .plugin(name: "TetherWWW", targets: ["TetherWWW"]),
         .executable(name: "tetherd", targets: ["tetherd"]),
     ],
     targets: [
@@ -19,6 +22,9 @@ let package = Package(
         .target(name: "TetherSystem", dependencies: ["Tether"], path: "Sources/Tether/System"),
         .target(name: "TetherDemos", dependencies: ["Tether"]),
         .target(name: "TetherTesting", dependencies: ["Tether"]),
+        // Compiles an app's www/ into its binary (see README "Your own kiosk app").
+        .executableTarget(name: "tether-www", path: "Sources/TetherWWW/Tool"),
+        .plugin(name: "TetherWWW", capability: .buildTool(), dependencies: ["tether-www"], path: "Sources/TetherWWW/Plugin"),
         .executableTarget(name: "tetherd", dependencies: ["Tether", "TetherSystem", "TetherDemos"]),
         .executableTarget(name: "tether-bench", dependencies: ["Tether", "TetherDemos"]),
         .testTarget(

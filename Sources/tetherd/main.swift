@@ -1,7 +1,5 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import TetherDemos
 import TetherSystem
 
-exit(Daemon.run(arguments: Array(CommandLine.arguments.dropFirst()), makeServer: Demos.server))
+// The demos, run by the same entry point an app author's binary uses.
+Demos.server().runAsDaemon()

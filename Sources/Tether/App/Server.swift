@@ -1,3 +1,4 @@
+import Dispatch
 import Synchronization
 import TetherBridge
 import TetherHTTP
@@ -6,14 +7,17 @@ import TetherHTTP
 ///
 ///     let server = Server(configuration: .init(), defaultApp: Counter.self)
 ///     server.bind("clock.html", to: Stopwatch.self)
-///     try server.start()
+///     try server.run()      // or start() to serve from other threads and return at once
 public final class Server: Sendable {
     /// Every bound of Tether in one place: the HTTP layer's, the Bridge's and the app's.
     public struct Configuration: Sendable {
         public var http = HTTPConfiguration()
         public var bridge = BridgeConfiguration()
-        /// The directory pages are served from.
+        /// The directory pages are served from (when `embedded` is nil).
         public var www = "www"
+        /// Pages compiled into the binary (`EmbeddedFiles.www`, written by the TetherWWW
+        /// plugin); served instead of the `www` directory when set.
+        public var embedded: EmbeddedFiles?
         /// Host names the server answers for besides loopback and the bound address
         /// (`kiosk.local`, `kiosk.local:8080`); others get 403 (DNS rebinding).
         public var allowedHosts: [String] = []
@@ -26,10 +30,18 @@ public final class Server: Sendable {
 
     public static let version = "0.1.0"
 
-    public let configuration: Configuration
+    /// The configuration it starts with.
+    public var configuration: Configuration { settings.withLock { $0 } }
+    private let settings: Mutex<Configuration>
     private let bindings: Mutex<[String: AppBinding]>
+    /// Pages `bind` was given more than once, reported by `start`.
+    private let boundTwice = Mutex<[String]>([])
     private let defaultBinding: AppBinding
     private let running = Mutex<Running?>(nil)
+    /// Taken by `start` before anything is built, so a second start throws and leaks nothing.
+    private let claimed = Mutex(false)
+    /// Signalled by `stop`, for `run`.
+    private let stopped = DispatchSemaphore(value: 0)
 
     private struct Running: Sendable {
         let http: HTTPServer
@@ -37,7 +49,7 @@ public final class Server: Sendable {
     }
 
     public init<Default: App>(configuration: Configuration = .init(), defaultApp: Default.Type) {
-        self.configuration = configuration
+        settings = Mutex(configuration)
         defaultBinding = AppBinding(Default.self)
         bindings = Mutex([:])
     }
@@ -48,27 +60,94 @@ public final class Server: Sendable {
     }
 
     /// Serves `page` (a path under www: `clock.html`, `kiosk/index.html`) with a new `app` per load.
+    /// `start` refuses a page bound twice, or one that www does not hold.
     public func bind<A: App>(_ page: String, to app: A.Type) {
-        let key = page.split(separator: "/").joined(separator: "/")
-        bindings.withLock { $0[key] = AppBinding(A.self) }
+        bind(page, to: A.self, ifPresent: false)
     }
 
-    /// Binds the listening socket and starts serving; returns at once.
+    /// `ifPresent`: a page www lacks is no error (the demos' pages, which `tetherd --www DIR`
+    /// may not have).
+    package func bind<A: App>(_ page: String, to app: A.Type, ifPresent: Bool) {
+        let key = page.split(separator: "/").joined(separator: "/")
+        let added = bindings.withLock { $0.updateValue(AppBinding(A.self, ifPresent: ifPresent), forKey: key) == nil }
+        if !added { boundTwice.withLock { $0.append(key) } }
+    }
+
+    /// Changes the configuration before the server starts (the daemon applies its flags so).
+    package func configure(_ change: (inout Configuration) -> Void) throws(ServerError) {
+        guard !claimed.withLock({ $0 }) else { throw .alreadyRunning }
+        settings.withLock { change(&$0) }
+    }
+
+    /// Binds the listening socket and starts serving; returns at once. Throws
+    /// `alreadyRunning` when it already serves (until `stop`).
     public func start() throws(ServerError) {
+        try claim()
+        let configuration = self.configuration
+        let files: StaticFiles
         let listener: Listener
-        do {
-            listener = try Listener(host: configuration.http.host, port: configuration.http.port)
+        do throws(ServerError) {
+            files = try checkedFiles(configuration)
+            do {
+                listener = try Listener(host: configuration.http.host, port: configuration.http.port)
+            } catch {
+                throw ServerError.listen(error)
+            }
         } catch {
-            throw .listen(error)
+            claimed.withLock { $0 = false }
+            throw error
         }
-        try start(on: listener)
+        serve(files, on: listener, configuration)
     }
 
     /// Serves on a socket made elsewhere (systemd socket activation).
     public func start(on listener: Listener) throws(ServerError) {
-        let files: StaticFiles
-        do { files = try StaticFiles(root: configuration.www, log: configuration.log) } catch { throw .www(error) }
+        try claim()
         let configuration = self.configuration
+        let files: StaticFiles
+        do { files = try checkedFiles(configuration) } catch {
+            claimed.withLock { $0 = false }
+            throw error
+        }
+        serve(files, on: listener, configuration)
+    }
+
+    /// Starts and blocks until `stop` is called (from a handler, or another thread). For a
+    /// program that wants no flags; `TetherSystem`'s `Daemon.run` adds flags, signals and systemd.
+    public func run() throws(ServerError) {
+        try start()
+        stopped.wait()
+    }
+
+    private func claim() throws(ServerError) {
+        let wasClaimed = claimed.withLock { state -> Bool in defer { state = true }; return state }
+        if wasClaimed { throw .alreadyRunning }
+        // A stop of an earlier run must not end the next `run` at once.
+        while stopped.wait(timeout: .now()) == .success {}
+    }
+
+    /// The pages to serve, after checking every binding names one of them, once.
+    private func checkedFiles(_ configuration: Configuration) throws(ServerError) -> StaticFiles {
+        let files: StaticFiles
+        do {
+            if let embedded = configuration.embedded {
+                files = try StaticFiles(embedded: embedded, log: configuration.log)
+            } else {
+                files = try StaticFiles(root: configuration.www, log: configuration.log)
+            }
+        } catch {
+            throw .www(error)
+        }
+        if let page = boundTwice.withLock({ $0.first }) { throw .bindings("page '\(page)' is bound to an app twice") }
+        let pages = bindings.withLock { $0.filter { !$0.value.ifPresent }.keys.sorted() }
+        if let missing = pages.first(where: { !files.contains(page: $0) }) {
+            let source = configuration.embedded != nil ? "the embedded www" : "www directory \(configuration.www)"
+            throw .bindings("page '\(missing)' is bound to an app but \(source) has no such file")
+        }
+        return files
+    }
+
+    private func serve(_ files: StaticFiles, on listener: Listener, _ configuration: Configuration) {
         let hosts = HostAllowList(boundHost: configuration.http.host, port: listener.port, extra: configuration.allowedHosts)
         let bridge = Bridge(files: files, configuration: configuration.bridge, version: Self.version, hosts: hosts,
                             log: configuration.log,
@@ -86,6 +165,8 @@ public final class Server: Sendable {
     public func stop() {
         guard let current = running.withLock({ state -> Running? in defer { state = nil }; return state }) else { return }
         current.http.stop(beforeDraining: { current.bridge.shutdown() })
+        claimed.withLock { $0 = false }
+        stopped.signal()
     }
 
     /// The port being served (the real one when 0 was configured); 0 when not running.
@@ -126,11 +207,17 @@ public final class Server: Sendable {
 public enum ServerError: Error, Equatable, Sendable, CustomStringConvertible {
     case www(StaticFilesError)
     case listen(SocketError)
+    /// `start` while already serving.
+    case alreadyRunning
+    /// A page bound twice, or bound but not in www.
+    case bindings(String)
 
     public var description: String {
         switch self {
         case .www(let error): error.description
         case .listen(let error): error.description
+        case .alreadyRunning: "the server is already running; stop it before starting it again"
+        case .bindings(let problem): problem
         }
     }
 }
@@ -146,8 +233,10 @@ struct AppBinding: Sendable {
     let makeEndpoint: @Sendable (Session, Server.Configuration) -> any SessionEndpoint
     /// What the page script offers, known without making an app.
     let names: ExposedNames
+    let ifPresent: Bool
 
-    init<A: App>(_ type: A.Type) {
+    init<A: App>(_ type: A.Type, ifPresent: Bool = false) {
+        self.ifPresent = ifPresent
         let exposed = A.exposed
         names = exposed.names
         makeEndpoint = { session, configuration in

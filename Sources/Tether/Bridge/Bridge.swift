@@ -141,7 +141,7 @@ public final class Bridge: HTTPHandler {
             return response
         }
         let isStopping = stopping.load(ordering: .acquiring)
-        let problem = isStopping ? nil : files.confinement.rootProblem
+        let problem = isStopping ? nil : files.confinement?.rootProblem
         let status = isStopping ? "stopping" : problem == nil ? "ok" : "degraded"
         let since = registry.secondsSinceLastPoll.map { String(Self.rounded($0)) } ?? "null"
         var response = HTTPResponse.json(

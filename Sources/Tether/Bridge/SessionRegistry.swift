@@ -17,6 +17,8 @@ public final class SessionRegistry: Sendable {
     private let memory = MemoryReturn()
     /// Polls being held right now, by any page.
     private let heldPolls = Atomic<Int>(0)
+    /// When the latest poll arrived (ns since start), -1 before any.
+    private let lastPollArrivalNanos = Atomic<Int64>(-1)
     /// Nanoseconds after `startedAt` of the sweeper's last pass (for a watchdog).
     private let lastSweepNanos = Atomic<Int64>(0)
     /// Sessions that gave way, and pages refused, at the limit since the sweeper last said so:
@@ -182,6 +184,7 @@ public final class SessionRegistry: Sendable {
     /// Runs a page's poll, counting it as held meanwhile (for `idleSeconds`).
     func holdingPoll<Result>(_ body: () -> Result) -> Result {
         notePoll()
+        lastPollArrivalNanos.store(Int64((ContinuousClock.now - startedAt).microseconds * 1000), ordering: .relaxed)
         heldPolls.add(1, ordering: .relaxed)
         defer {
             heldPolls.subtract(1, ordering: .relaxed)
@@ -195,6 +198,14 @@ public final class SessionRegistry: Sendable {
     public var idleSeconds: Double? {
         guard heldPolls.load(ordering: .relaxed) == 0 else { return nil }
         return secondsSinceLastPoll
+    }
+
+    /// Seconds since a page's poll last arrived, or since the start when none has: a page alive
+    /// asks again at least every poll hold, so this grows only once every page is gone, even one
+    /// killed while its poll was held. `--exit-when-idle` exits when it passes its limit.
+    public var secondsSinceAPollArrived: Double {
+        let nanos = max(0, lastPollArrivalNanos.load(ordering: .relaxed))
+        return max(0, (ContinuousClock.now - startedAt).secondsValue - Double(nanos) / 1e9)
     }
 
     /// Seconds since any page last polled, nil when none has.

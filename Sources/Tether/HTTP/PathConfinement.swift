@@ -27,26 +27,12 @@ public struct PathConfinement: Sendable {
     }
 
     public func resolve(_ rawPath: Substring) -> Resolution {
-        guard let decoded = PathConfinement.percentDecode(rawPath) else {
-            return .malformed("bad percent-encoding in path")
+        let text: String, relative: String
+        switch PathConfinement.lexical(rawPath) {
+        case .path(let fullText, let segments): (text, relative) = (fullText, segments)
+        case .notFound: return .notFound
+        case .malformed(let why): return .malformed(why)
         }
-        if decoded.contains(0) { return .malformed("NUL byte in path") }
-        if decoded.contains(UInt8(ascii: "\\")) { return .malformed("backslash in path") }
-        guard let text = String(validating: decoded, as: UTF8.self) else { return .malformed("path is not UTF-8") }
-
-        var segments: [Substring] = []
-        for segment in text.split(separator: "/", omittingEmptySubsequences: true) {
-            switch segment {
-            case ".": continue
-            case "..":
-                if segments.isEmpty { return .notFound }  // would leave the root
-                segments.removeLast()
-            default:
-                if segment.hasPrefix(".") { return .notFound }  // dotfiles (.git, .env) are never served
-                segments.append(segment)
-            }
-        }
-        let relative = segments.joined(separator: "/")
         let candidate = relative.isEmpty ? root : root + "/" + relative
         guard let real = confined(candidate) else { return .notFound }
 
@@ -66,6 +52,38 @@ public struct PathConfinement: Sendable {
         case .other:
             return .notFound
         }
+    }
+
+    enum Lexical: Equatable {
+        /// The decoded path as sent, and its segments relative to the root (`sub/a.css`, `` for the root).
+        case path(text: String, relative: String)
+        case notFound
+        case malformed(String)
+    }
+
+    /// The rules that need no file system, shared with pages served from memory: percent-decode,
+    /// refuse NUL and backslashes, resolve `..` without leaving the root, never a dotfile.
+    static func lexical(_ rawPath: Substring) -> Lexical {
+        guard let decoded = PathConfinement.percentDecode(rawPath) else {
+            return .malformed("bad percent-encoding in path")
+        }
+        if decoded.contains(0) { return .malformed("NUL byte in path") }
+        if decoded.contains(UInt8(ascii: "\\")) { return .malformed("backslash in path") }
+        guard let text = String(validating: decoded, as: UTF8.self) else { return .malformed("path is not UTF-8") }
+
+        var segments: [Substring] = []
+        for segment in text.split(separator: "/", omittingEmptySubsequences: true) {
+            switch segment {
+            case ".": continue
+            case "..":
+                if segments.isEmpty { return .notFound }  // would leave the root
+                segments.removeLast()
+            default:
+                if segment.hasPrefix(".") { return .notFound }  // dotfiles (.git, .env) are never served
+                segments.append(segment)
+            }
+        }
+        return .path(text: text, relative: segments.joined(separator: "/"))
     }
 
     /// Why nothing can be served now (the root was deleted or replaced), nil while it is a directory.
@@ -127,9 +145,12 @@ public struct PathConfinement: Sendable {
 public enum StaticFilesError: Error, Equatable, Sendable, CustomStringConvertible {
     case rootMissing(String)
     case rootNotDirectory(String)
+    /// An embedded file whose base64 text does not decode.
+    case undecodable(String)
 
     public var description: String {
         switch self {
+        case .undecodable(let path): "embedded www file is not valid base64: \(path)"
         case .rootMissing(let path): "www directory not found: \(path)"
         case .rootNotDirectory(let path): "www path is not a directory: \(path)"
         }

@@ -5,21 +5,54 @@ import Synchronization
 
 /// Serves regular files under a root with `GET` and `HEAD`: confined paths, media types,
 /// `ETag`/`If-None-Match`, single `Range` requests, `Cache-Control: no-cache` on HTML, no
-/// directory listings. A file's body is an open descriptor and a region of it, never read
-/// here; a missing file is a small HTML page for browsers and the JSON error for the rest.
+/// directory listings. A file on disk is sent as an open descriptor and a region of it, never
+/// read here; a missing file is a small HTML page for browsers and the JSON error for the rest.
+/// The root is a directory, or pages compiled into the binary (`EmbeddedFiles`).
 public struct StaticFiles: HTTPHandler {
-    public let confinement: PathConfinement
+    /// The directory served; nil when the pages are embedded.
+    public let confinement: PathConfinement?
+    /// The pages served from memory; nil when they come from a directory.
+    public let embedded: EmbeddedFiles?
     private let log: Log
     private let descriptorAlarm = DescriptorAlarm()
 
-    /// A file opened for a request, ready to send or to change (the Bridge injects its script into HTML).
+    /// A file found for a request, ready to send or to change (the Bridge injects its script into HTML).
     public struct File: Sendable {
         public let relativePath: String
         public let contentType: String
-        public let opened: OpenFile
-        public var etag: String { opened.etag }
+        public let etag: String
+        public let source: Source
+
+        /// Where a file's bytes are.
+        public enum Source: Sendable {
+            /// A file on disk, opened for this request.
+            case disk(OpenFile)
+            /// A page compiled into the binary.
+            case memory([UInt8])
+        }
+
         /// The whole file, read now.
-        public var bytes: [UInt8] { opened.all.read() }
+        public var bytes: [UInt8] {
+            switch source {
+            case .disk(let opened): opened.all.read()
+            case .memory(let bytes): bytes
+            }
+        }
+
+        var size: Int {
+            switch source {
+            case .disk(let opened): opened.size
+            case .memory(let bytes): bytes.count
+            }
+        }
+
+        /// `length` bytes from `offset` as a response carries them.
+        func body(offset: Int, length: Int) -> (body: [UInt8], file: FileRegion?) {
+            switch source {
+            case .disk(let opened): ([], FileRegion(file: opened, offset: offset, length: length))
+            case .memory(let bytes): (Array(bytes[offset..<(offset + length)]), nil)
+            }
+        }
     }
 
     public enum Lookup: Sendable {
@@ -29,7 +62,23 @@ public struct StaticFiles: HTTPHandler {
 
     public init(root: String, log: Log = Log()) throws(StaticFilesError) {
         confinement = try PathConfinement(root: root)
+        embedded = nil
         self.log = log
+    }
+
+    public init(embedded files: EmbeddedFiles, log: Log = Log()) throws(StaticFilesError) {
+        if let path = files.undecodable.first { throw .undecodable(path) }
+        confinement = nil
+        embedded = files
+        self.log = log
+    }
+
+    /// True when `page` (`index.html`, `kiosk/index.html`) is a file this serves.
+    public func contains(page: String) -> Bool {
+        if let embedded { return embedded.entries[page] != nil }
+        guard let confinement else { return false }
+        if case .file = confinement.resolve(Substring(page)) { return true }
+        return false
     }
 
     public func respond(to request: HTTPRequest) -> HTTPResponse {
@@ -47,7 +96,16 @@ public struct StaticFiles: HTTPHandler {
             response.headers.add("Allow", "GET, HEAD")
             return .response(response)
         }
-        switch confinement.resolve(request.path) {
+        let resolution: PathConfinement.Resolution
+        var entry: EmbeddedFiles.Entry?
+        if let embedded {
+            (resolution, entry) = embedded.resolve(request.path)
+        } else if let confinement {
+            resolution = confinement.resolve(request.path)
+        } else {
+            resolution = .notFound
+        }
+        switch resolution {
         case .malformed(let why):
             return .response(.error(.badRequest, code: "malformed_path", message: why))
         case .notFound:
@@ -58,9 +116,13 @@ public struct StaticFiles: HTTPHandler {
             response.headers.add("Location", location + query)
             return .response(response)
         case .file(let absolute, let relative):
+            let contentType = MediaTypes.type(forPath: relative)
+            if let entry {
+                return .file(File(relativePath: relative, contentType: contentType, etag: entry.etag, source: .memory(entry.bytes)))
+            }
             do throws(OpenFile.OpenError) {
                 let opened = try OpenFile(path: absolute)
-                return .file(File(relativePath: relative, contentType: MediaTypes.type(forPath: relative), opened: opened))
+                return .file(File(relativePath: relative, contentType: contentType, etag: opened.etag, source: .disk(opened)))
             } catch {
                 guard case .outOfDescriptors(let code) = error else { return .response(Self.notFound(for: request)) }
                 descriptorAlarm.report(errno: code, log: log)
@@ -75,33 +137,33 @@ public struct StaticFiles: HTTPHandler {
     /// `Range` (GET only; honoured only when `If-Range`, if sent, is our ETag), else 200.
     public func response(for file: File, request: HTTPRequest) -> HTTPResponse {
         let cacheControl: HTTPHeaders = MediaTypes.isHTML(file.contentType) ? ["Cache-Control": "no-cache"] : [:]
-        let whole = file.opened.all
+        let whole = file.body(offset: 0, length: file.size)
         if let tags = request.headers["If-None-Match"], Self.matches(tags, file.etag) {
             // 304 carries no body and no representation metadata but its validator (RFC 9110
             // §15.4.5); Content-Length is the representation's, as §8.6 allows.
             var headers: HTTPHeaders = ["ETag": file.etag]
             for field in cacheControl { headers.add(field.name, field.value) }
-            return HTTPResponse(status: .notModified, headers: headers, file: whole)
+            return HTTPResponse(status: .notModified, headers: headers, body: whole.body, file: whole.file)
         }
         var headers: HTTPHeaders = ["Content-Type": file.contentType, "ETag": file.etag, "Accept-Ranges": "bytes"]
         for field in cacheControl { headers.add(field.name, field.value) }
         if request.method == "GET", let range = request.headers["Range"], Self.ifRangeHolds(request, file.etag) {
-            switch ByteRange.parse(range, size: whole.length) {
+            switch ByteRange.parse(range, size: file.size) {
             case .whole:
                 break
             case .range(let first, let last):
-                headers.add("Content-Range", "bytes \(first)-\(last)/\(whole.length)")
-                return HTTPResponse(status: .partialContent, headers: headers,
-                                    file: FileRegion(file: file.opened, offset: first, length: last - first + 1))
+                headers.add("Content-Range", "bytes \(first)-\(last)/\(file.size)")
+                let part = file.body(offset: first, length: last - first + 1)
+                return HTTPResponse(status: .partialContent, headers: headers, body: part.body, file: part.file)
             case .unsatisfiable:
                 var response = HTTPResponse.error(
                     .rangeNotSatisfiable, code: "range_not_satisfiable",
-                    message: "the range '\(range)' lies outside the file's \(whole.length) bytes")
-                response.headers.add("Content-Range", "bytes */\(whole.length)")
+                    message: "the range '\(range)' lies outside the file's \(file.size) bytes")
+                response.headers.add("Content-Range", "bytes */\(file.size)")
                 return response
             }
         }
-        return HTTPResponse(status: .ok, headers: headers, file: whole)
+        return HTTPResponse(status: .ok, headers: headers, body: whole.body, file: whole.file)
     }
 
     /// `If-Range` absent, or naming our (strong) ETag; a date never matches, since we send no `Last-Modified`.

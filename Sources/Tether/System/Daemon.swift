@@ -3,44 +3,84 @@ import Glibc
 #endif
 import Tether
 
-/// What `tetherd` does, as a function that returns the exit status (so it can be tested and
-/// `main.swift` stays one line).
+/// Runs a server as Tether's daemon: `tetherd` is the demos' server run this way, and an app's
+/// binary is its own server run this way (`server.runAsDaemon()`):
+///
+///     let server = Server(configuration: configuration)
+///     server.bind("index.html", to: Greeter.self)
+///     server.runAsDaemon()   // flags, sd_notify and watchdog, socket activation, SIGHUP, SIGTERM
 public enum Daemon {
     public enum ExitCode {
         public static let ok: Int32 = 0
         public static let failure: Int32 = 1
-        /// EX_USAGE
+        /// EX_USAGE: a bad flag.
         public static let usage: Int32 = 64
-        /// EX_NOINPUT
+        /// EX_NOINPUT: the www directory is missing.
         public static let noInput: Int32 = 66
+        /// EX_CANTCREAT: the `--systemd-units` directory cannot be written.
+        public static let cannotCreate: Int32 = 73
+        /// EX_CONFIG: a page bound twice, or bound to a file www does not hold.
+        public static let config: Int32 = 78
     }
 
-    /// Runs until SIGTERM or SIGINT. `makeServer` builds the server (the demos, or your apps).
-    public static func run(arguments: [String], makeServer: (Server.Configuration) -> Server) -> Int32 {
+    /// The running binary's absolute path (`/proc/self/exe`), nil when it cannot be read.
+    public static var executablePath: String? {
+        var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+        let length = readlink("/proc/self/exe", &buffer, buffer.count - 1)
+        guard length > 0 else { return nil }
+        return String(decoding: buffer[..<length].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+
+    /// The binary's name, for its usage text, its logs and its units (`tetherd`, `hello`).
+    public static var programName: String {
+        let path = executablePath ?? CommandLine.arguments.first ?? "tetherd"
+        return path.split(separator: "/").last.map(String.init) ?? "tetherd"
+    }
+
+    /// Applies the flags in `arguments` to `server`, serves until SIGTERM or SIGINT (SIGHUP
+    /// reloads every page), and returns the exit status (`ExitCode`). `--systemd-units DIR`
+    /// writes the binary's units instead; `--help` and `--version` print and return.
+    public static func run(_ server: Server, arguments: [String] = Array(CommandLine.arguments.dropFirst())) -> Int32 {
+        let program = programName
         let options: DaemonOptions
         do {
             options = try DaemonOptions.parse(arguments)
         } catch {
-            Log.standardError("tetherd: \(error.description)\n\(DaemonOptions.usage)\n")
+            Log.standardError("\(program): \(error.description)\n\(DaemonOptions.usage(for: program))\n")
             return ExitCode.usage
         }
         if options.showHelp {
-            print(DaemonOptions.usage)
+            print(DaemonOptions.usage(for: program))
             return ExitCode.ok
         }
         if options.showVersion {
-            print("tetherd \(Server.version)")
+            print("\(program) \(Server.version)")
             return ExitCode.ok
         }
+        if let directory = options.systemdUnits {
+            return writeUnits(to: directory, options: options, program: program)
+        }
 
-        var configuration = Server.Configuration()
-        configuration.http.host = options.host
-        configuration.http.port = options.port
-        configuration.www = options.www
-        configuration.log = Log(level: options.verbose ? .debug : .info)
-        configuration.allowedHosts = options.allowHosts
-        if let hold = options.pollHold { configuration.bridge.pollHold = hold }
-        let log = configuration.log
+        let log = Log(level: options.verbose ? .debug : .info)
+        do {
+            try server.configure { configuration in
+                configuration.http.host = options.host
+                configuration.http.port = options.port
+                if let www = options.www {
+                    configuration.www = www
+                    configuration.embedded = nil
+                }
+                configuration.log = log
+                configuration.allowedHosts += options.allowHosts
+                if let hold = options.pollHold { configuration.bridge.pollHold = hold }
+                if let limit = options.exitWhenIdle {
+                    configuration.bridge.pollHold = IdleExit.pollHold(configuration.bridge.pollHold, limit: limit)
+                }
+            }
+        } catch {
+            log.error(error.description)
+            return ExitCode.failure
+        }
 
         // Before any thread starts, so that every thread inherits the blocked mask.
         let signals = SignalWaiter()
@@ -54,14 +94,16 @@ public enum Daemon {
             log.error(error.description)
             return ExitCode.failure
         }
-        if let inherited { configuration.http.host = inherited.host }
-        let server = makeServer(configuration)
+        if let inherited { try? server.configure { $0.http.host = inherited.host } }
         do {
             if let inherited { try server.start(on: inherited) } else { try server.start() }
         } catch {
             log.error(error.description)
-            if case .www = error { return ExitCode.noInput }
-            return ExitCode.failure
+            switch error {
+            case .www: return ExitCode.noInput
+            case .bindings: return ExitCode.config
+            default: return ExitCode.failure
+            }
         }
         if let inherited {
             log.info("listening on inherited socket http://\(displayHost(inherited.host)):\(server.port)")
@@ -71,7 +113,7 @@ public enum Daemon {
         notifier?.notify(["READY=1", "MAINPID=\(getpid())", "STATUS=\(Watchdog.status(of: server))"])
         let watchdog = notifier.map { Watchdog(for: server, notifier: $0, pingInterval: watchdogInterval, log: log) }
         watchdog?.start()
-        if options.open { openStartPage(port: server.port, host: configuration.http.host, log: log) }
+        if options.open { openStartPage(port: server.port, host: server.configuration.http.host, log: log) }
         if let limit = options.exitWhenIdle { IdleExit.watch(server, after: limit, log: log) }
 
         while true {
@@ -87,6 +129,23 @@ public enum Daemon {
                 log.info("stopped")
                 return ExitCode.ok
             }
+        }
+    }
+
+    /// `--systemd-units DIR`: the three units, named after this binary, into DIR.
+    private static func writeUnits(to directory: String, options: DaemonOptions, program: String) -> Int32 {
+        guard let executable = executablePath else {
+            Log.standardError("\(program): cannot read /proc/self/exe to name this binary in its units\n")
+            return ExitCode.failure
+        }
+        let units = SystemdUnits(name: program, executable: executable, options: options)
+        do {
+            let written = try units.write(to: directory)
+            for path in written { print(path) }
+            return ExitCode.ok
+        } catch {
+            Log.standardError("\(program): \(error.description)\n")
+            return ExitCode.cannotCreate
         }
     }
 
@@ -107,5 +166,13 @@ public enum Daemon {
 
     static func displayHost(_ host: String) -> String {
         host.contains(":") ? "[\(host)]" : host
+    }
+}
+
+extension Server {
+    /// Runs this server as Tether's daemon with the process's flags (`Daemon.run`) and exits
+    /// the process with its status when it stops: the last line of an app's `main.swift`.
+    public func runAsDaemon() -> Never {
+        exit(Daemon.run(self))
     }
 }

@@ -1,8 +1,11 @@
-/// `tetherd`'s command line; see `usage`.
+/// The command line of `tetherd` and of every binary run by `Daemon.run`; see `usage(for:)`.
 public struct DaemonOptions: Sendable, Equatable {
     public var host = "127.0.0.1"
     public var port = 8080
-    public var www = "./www"
+    /// `--www DIR`: pages from this directory, overriding the server's own (embedded or not).
+    public var www: String?
+    /// `--systemd-units DIR`: write this binary's units into DIR and exit.
+    public var systemdUnits: String?
     /// Extra names the server answers for (`--allow-host`, repeatable).
     public var allowHosts: [String] = []
     /// Open the start page in an app window once listening.
@@ -21,12 +24,17 @@ public struct DaemonOptions: Sendable, Equatable {
         public let description: String
     }
 
-    public static let usage = """
-        usage: tetherd [--host H] [--port P] [--www DIR] [--allow-host NAME]... [--open]
-                       [--exit-when-idle SECONDS] [--poll-hold SECONDS] [--verbose] [--help] [--version]
+    /// The usage text, naming the binary (`tetherd`, `hello`).
+    public static func usage(for program: String) -> String {
+        let indent = String(repeating: " ", count: program.count + 8)
+        return """
+        usage: \(program) [--host H] [--port P] [--www DIR] [--allow-host NAME]... [--open]
+        \(indent)[--exit-when-idle SECONDS] [--poll-hold SECONDS] [--verbose]
+        \(indent)[--systemd-units DIR] [--help] [--version]
           --host H                  address to bind (default 127.0.0.1; ::1, :: and 0.0.0.0 work too)
           --port P                  port to bind, 0 for any free one (default 8080)
-          --www DIR                 directory of pages to serve (default ./www)
+          --www DIR                 directory of pages to serve (default: the pages compiled into
+                                    the binary, else ./www)
           --allow-host NAME         also answer for this Host (kiosk.local, kiosk.local:8080); repeatable
           --open                    open the start page in an app window (chromium --app, else xdg-open;
                                     $TETHER_BROWSER overrides the command)
@@ -34,9 +42,13 @@ public struct DaemonOptions: Sendable, Equatable {
                                     with its window)
           --poll-hold SECONDS       how long a page's poll waits for commands (default 20)
           --verbose                 also log every request (debug level)
+          --systemd-units DIR       write \(program).socket, \(program).service and \(program)-kiosk.service
+                                    into DIR (running this binary by its absolute path, with the
+                                    other flags given), then exit
           --help       show this text
           --version    show the version
         """
+    }
 
     /// A positive number of seconds, at most a day (`0.5`, `20`).
     private static func seconds(_ text: String, for name: String) throws(UsageError) -> Duration {
@@ -81,6 +93,10 @@ public struct DaemonOptions: Sendable, Equatable {
                 let www = try value()
                 guard !www.isEmpty else { throw UsageError(description: "--www needs a directory") }
                 options.www = www
+            case "--systemd-units":
+                let directory = try value()
+                guard !directory.isEmpty else { throw UsageError(description: "--systemd-units needs a directory") }
+                options.systemdUnits = directory
             case "--allow-host":
                 let host = try value()
                 guard !host.isEmpty, !host.contains("/"), !host.contains(" ") else {

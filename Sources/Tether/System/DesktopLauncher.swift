@@ -4,16 +4,19 @@ import Glibc
 import Tether
 
 /// `tetherd --open`: shows the start page in an app-style window, as Flexx's `launch()` does.
-/// `$TETHER_BROWSER` (a command, the URL appended) wins; else `chromium --app=URL`; else `xdg-open URL`.
+/// `$TETHER_BROWSER` (a command split as a shell would, quotes honoured; the URL appended)
+/// wins; else `chromium --app=URL`; else `xdg-open URL`.
 public enum DesktopLauncher {
     public struct Failure: Error, CustomStringConvertible {
         public let description: String
     }
 
     /// The command to run, as words; nil when nothing on this machine can open a page.
-    public static func command(for url: String, environment: [String: String]) -> [String]? {
-        if let custom = environment["TETHER_BROWSER"]?.split(separator: " ").map(String.init), !custom.isEmpty {
-            return custom + [url]
+    public static func command(for url: String, environment: [String: String]) throws(Failure) -> [String]? {
+        if let line = environment["TETHER_BROWSER"] {
+            let custom: [String]
+            do { custom = try ShellWords.split(line) } catch { throw Failure(description: "TETHER_BROWSER: \(error.description)") }
+            if !custom.isEmpty { return custom + [url] }
         }
         let path = environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin"
         for browser in ["chromium", "chromium-browser", "google-chrome"] {
@@ -26,7 +29,7 @@ public enum DesktopLauncher {
     /// Starts the command in a session of its own (closing the daemon's terminal does not close
     /// the window) and reaps it when it exits; returns its process id.
     public static func open(_ url: String, environment: [String: String]) throws(Failure) -> (pid: Int32, command: [String]) {
-        guard let command = command(for: url, environment: environment) else {
+        guard let command = try command(for: url, environment: environment) else {
             throw Failure(description: "no browser found to open \(url) (install chromium or xdg-utils, or set TETHER_BROWSER)")
         }
         var attributes = posix_spawnattr_t()

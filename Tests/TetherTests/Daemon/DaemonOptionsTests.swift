@@ -1,4 +1,5 @@
 import XCTest
+import Tether
 @testable import TetherSystem
 
 final class DaemonOptionsTests: XCTestCase {
@@ -26,7 +27,8 @@ final class DaemonOptionsTests: XCTestCase {
         let options = parse([])
         XCTAssertEqual(options?.host, "127.0.0.1")
         XCTAssertEqual(options?.port, 8080)
-        XCTAssertEqual(options?.www, "./www")
+        XCTAssertNil(options?.www, "no --www: the server's own pages (embedded, or ./www)")
+        XCTAssertNil(options?.systemdUnits)
         XCTAssertEqual(options?.verbose, false)
         XCTAssertEqual(options?.showHelp, false)
         XCTAssertEqual(options?.showVersion, false)
@@ -106,16 +108,31 @@ final class DaemonOptionsTests: XCTestCase {
     }
 
     func testUsageNamesEveryOption() {
-        for option in ["--host", "--port", "--www", "--verbose", "--help", "--version"] {
-            XCTAssertTrue(DaemonOptions.usage.contains(option), option)
+        let usage = DaemonOptions.usage(for: "hello")
+        for option in ["--host", "--port", "--www", "--allow-host", "--open", "--exit-when-idle", "--poll-hold", "--verbose",
+                       "--systemd-units", "--help", "--version"] {
+            XCTAssertTrue(usage.contains(option), option)
         }
+        XCTAssertTrue(usage.hasPrefix("usage: hello [--host H]"), usage)
+        XCTAssertTrue(usage.contains("hello.socket, hello.service and hello-kiosk.service"), usage)
     }
 
     func testRunWithBadArgumentsReturnsUsageExitCode() {
         // In-process: parsing fails before any signal is blocked or socket bound.
-        XCTAssertEqual(Daemon.run(arguments: ["--bogus"], makeServer: { _ in fatalError("must not build a server") }), 64)
+        let server = Server()
+        XCTAssertEqual(Daemon.run(server, arguments: ["--bogus"]), 64)
+        XCTAssertEqual(server.port, 0, "a bad flag starts nothing")
         XCTAssertEqual(Daemon.ExitCode.usage, 64)
         XCTAssertEqual(Daemon.ExitCode.noInput, 66)
+        XCTAssertEqual(Daemon.ExitCode.cannotCreate, 73)
+        XCTAssertEqual(Daemon.ExitCode.config, 78)
+    }
+
+    func testSystemdUnitsTakesADirectory() throws {
+        XCTAssertEqual(try DaemonOptions.parse(["--systemd-units", "/tmp/u"]).systemdUnits, "/tmp/u")
+        XCTAssertEqual(try DaemonOptions.parse(["--systemd-units=units"]).systemdUnits, "units")
+        XCTAssertEqual(refusal(["--systemd-units"]), "--systemd-units needs a value")
+        XCTAssertEqual(refusal(["--systemd-units", ""]), "--systemd-units needs a directory")
     }
 
     func testDisplayHostBracketsIPv6() {
