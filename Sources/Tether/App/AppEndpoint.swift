@@ -41,12 +41,15 @@ package final class AppEndpoint<A: App>: SessionEndpoint, @unchecked Sendable {
         try page.appLock.withLock { () throws(EndpointError) in try Self.typed { try setter(app, value) } }
     }
 
-    /// A handler's own error becomes `.failed` with its description (answered with 500).
+    /// A handler's own error becomes `.failed` with its description (answered with 500);
+    /// `InvalidInput` becomes `.badArguments` (400).
     private static func typed<T>(_ body: () throws -> T) throws(EndpointError) -> T {
         do {
             return try body()
         } catch let error as EndpointError {
             throw error
+        } catch let error as InvalidInput {
+            throw .badArguments(error.message)
         } catch {
             throw .failed("\(error)")
         }
