@@ -20,10 +20,12 @@ public final class TestPage<A: App>: Sendable {
     private let browser: SimulatedBrowser
 
     /// Opens a page for `A`, as serving its HTML would. `main` (if any) starts only with `startMain()`.
-    /// `evalTimeout` bounds reads nobody answers.
-    public init(_ type: A.Type = A.self, evalTimeout: Duration = .seconds(2)) throws {
+    /// `evalTimeout` bounds reads nobody answers. `request` is what the app sees as `page.request`:
+    /// `TestPage(Kiosk.self, request: HTTPRequest(method: "GET", target: "/?screen=lobby"))`.
+    public init(_ type: A.Type = A.self, evalTimeout: Duration = .seconds(2),
+                request: HTTPRequest = HTTPRequest(method: "GET", target: "/test.html")) throws {
         let registry = SessionRegistry(configuration: BridgeConfiguration(), log: .silent)
-        session = try registry.create(pagePath: "test.html")
+        session = try registry.create(pagePath: "test.html", openingRequest: request)
         endpoint = AppEndpoint<A>(session: session, exposed: A.exposed, evalTimeout: evalTimeout, log: .silent)
         session.attach(endpoint)
         page = endpoint.page
@@ -116,8 +118,16 @@ public final class TestPage<A: App>: Sendable {
         endpoint.waitForMainToEnd(timeout: timeout)
     }
 
-    /// Closes the page: `main` sees `page.isOpen` false, reads throw `EvalError.pageClosed`.
-    public func close() { session.close(.unloaded) }
+    /// Closes the page: `main` sees `page.isOpen` false, reads throw `EvalError.pageClosed`,
+    /// and the app's `pageClosed` hears `reason` (once; a second close changes nothing).
+    public func close(_ reason: PageCloseReason = .unloaded) {
+        switch reason {
+        case .unloaded: session.close(.unloaded)
+        case .expired: session.close(.stoppedPolling)
+        case .serverStopping: session.close(.serverStopping)
+        case .closedByApp: page.close()
+        }
+    }
 
     public var isOpen: Bool { session.isOpen }
 

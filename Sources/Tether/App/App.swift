@@ -18,6 +18,13 @@ public protocol App: AnyObject, SendableMetatype {
     init(page: Page)
     /// The methods and properties the page may reach. Read once per app type.
     static var exposed: Exposed<Self> { get }
+    /// Called once when the page goes, holding the app's lock like a call; `main` (if any)
+    /// ends on its own as the page closes. The default does nothing.
+    func pageClosed(_ reason: PageCloseReason)
+}
+
+extension App {
+    public func pageClosed(_ reason: PageCloseReason) {}
 }
 
 /// An app with a per-page `main`, run on its own thread once the page is served.

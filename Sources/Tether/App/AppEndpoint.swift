@@ -86,5 +86,8 @@ package final class AppEndpoint<A: App>: SessionEndpoint, @unchecked Sendable {
         }
     }
 
-    package func sessionClosed(_ reason: CloseReason) {}
+    package func sessionClosed(_ reason: CloseReason) {
+        let reason = PageCloseReason(reason)
+        page.appLock.withLock { app.pageClosed(reason) }
+    }
 }

@@ -15,6 +15,8 @@ public final class Page: Sendable {
     public let js: JS
     /// How long `eval` waits when no timeout is given.
     public let defaultEvalTimeout: Duration
+    /// The request that opened the page: path, query, headers, cookies, client address.
+    public let request: PageRequest
 
     let session: Session
     let appLock: OwnedLock
@@ -23,6 +25,7 @@ public final class Page: Sendable {
         self.session = session
         id = session.id
         path = session.pagePath
+        request = PageRequest(session.openingRequest)
         js = JS(sink: SessionSink(session: session))
         self.defaultEvalTimeout = defaultEvalTimeout
         self.appLock = appLock
@@ -83,7 +86,8 @@ public final class Page: Sendable {
     /// Reloads the page in the browser (it gets a new session).
     public func reload() { session.queue("location.reload()") }
 
-    /// Closes the session now; the page reloads itself when it notices.
+    /// Closes the session now (the app's `pageClosed` hears `.closedByApp`); the page
+    /// reloads itself when it notices.
     public func close() { session.close(.closedByServer) }
 }
 

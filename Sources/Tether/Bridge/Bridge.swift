@@ -46,7 +46,7 @@ public final class Bridge: HTTPHandler {
             guard request.method == "GET", MediaTypes.isHTML(file.contentType) else {
                 return files.response(for: file, request: request)
             }
-            return servePage(file)
+            return servePage(file, request: request)
         }
     }
 
@@ -65,13 +65,13 @@ public final class Bridge: HTTPHandler {
 
     // MARK: Pages
 
-    private func servePage(_ file: StaticFiles.File) -> HTTPResponse {
+    private func servePage(_ file: StaticFiles.File, request: HTTPRequest) -> HTTPResponse {
         if stopping.load(ordering: .acquiring) {
             return .error(.serviceUnavailable, code: "shutting_down", message: "the server is stopping")
         }
         let session: Session
         do {
-            session = try registry.create(pagePath: file.relativePath)
+            session = try registry.create(pagePath: file.relativePath, openingRequest: request)
         } catch {
             log.warning("refused a page: \(error)")
             return .error(.serviceUnavailable, code: "too_many_sessions", message: error.description)

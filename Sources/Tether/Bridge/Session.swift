@@ -9,6 +9,9 @@ public final class Session: Sendable {
     public let id: String
     /// The file this page was served from, relative to the www root (`index.html`).
     public let pagePath: String
+    /// The request that served the page (its body dropped), for the app: path, query,
+    /// headers, cookies, client address.
+    public let openingRequest: HTTPRequest
     let createdAt: ContinuousClock.Instant
     private let configuration: BridgeConfiguration
     private let log: Log
@@ -31,9 +34,13 @@ public final class Session: Sendable {
         var endpoint: (any SessionEndpoint)?
     }
 
-    init(id: String, pagePath: String, configuration: BridgeConfiguration, log: Log, onClose: @escaping @Sendable (Session) -> Void) {
+    init(id: String, pagePath: String, openingRequest: HTTPRequest, configuration: BridgeConfiguration, log: Log,
+         onClose: @escaping @Sendable (Session) -> Void) {
         self.id = id
         self.pagePath = pagePath
+        var request = openingRequest
+        request.body = []
+        self.openingRequest = request
         self.configuration = configuration
         self.log = log
         self.onClose = onClose

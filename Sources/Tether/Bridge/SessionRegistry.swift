@@ -33,9 +33,11 @@ public final class SessionRegistry: Sendable {
         }
     }
 
-    package func create(pagePath: String) throws(CreateError) -> Session {
+    package func create(pagePath: String, openingRequest: HTTPRequest? = nil) throws(CreateError) -> Session {
         let session = Session(
-            id: SessionID.make(), pagePath: pagePath, configuration: configuration, log: log,
+            id: SessionID.make(), pagePath: pagePath,
+            openingRequest: openingRequest ?? HTTPRequest(method: "GET", target: "/" + pagePath),
+            configuration: configuration, log: log,
             onClose: { [weak self] closed in self?.remove(closed) })
         let added = sessions.write { sessions -> Bool in
             guard sessions.count < configuration.maxSessions else { return false }

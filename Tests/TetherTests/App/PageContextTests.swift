@@ -1,0 +1,120 @@
+import Foundation
+import Synchronization
+import XCTest
+@testable import Tether
+import TetherTesting
+
+/// What an app learns of its page: the request that opened it, and when and why it went.
+final class PageContextTests: XCTestCase {
+    /// A kiosk screen that reads its request in `init(page:)` and records how it closed.
+    final class Screen: App {
+        static let closes = Mutex<[String: [PageCloseReason]]>([:])
+        let request: PageRequest
+        let page: Page
+
+        init(page: Page) {
+            self.page = page
+            request = page.request
+        }
+
+        func pageClosed(_ reason: PageCloseReason) {
+            Self.closes.withLock { $0[page.id, default: []].append(reason) }
+        }
+
+        static func closes(of id: String) -> [PageCloseReason] { closes.withLock { $0[id] ?? [] } }
+
+        static var exposed: Exposed<Screen> {
+            Exposed()
+                .method("screen") { $0.request.query("screen") }
+                .method("leave") { $0.page.close() }
+        }
+    }
+
+    private func startServer(_ configure: (inout Server.Configuration) -> Void = { _ in }) throws -> Server {
+        var configuration = Server.Configuration()
+        configuration.http.port = 0
+        configuration.www = TestPaths.www
+        configuration.log = .silent
+        configure(&configuration)
+        let server = Server(configuration: configuration, defaultApp: Screen.self)
+        try server.start()
+        return server
+    }
+
+    // MARK: The opening request
+
+    func testInitSeesPathQueryHeadersCookiesAndClientAddress() throws {
+        let server = try startServer()
+        defer { server.stop() }
+        let served = try curl(["-H", "Cookie: theme=dark; sid=\"abc\"; theme=light", "-H", "X-Kiosk: hall 7",
+                               "http://127.0.0.1:\(server.port)/index.html?screen=lobby&note=a%20b+c&flag"])
+        XCTAssertEqual(served.status, 200)
+        let id = try XCTUnwrap(served.headers["x-tether-session"])
+        let request = try XCTUnwrap(server.waitForPage(id)?.withApp(as: Screen.self) { $0.request })
+        XCTAssertEqual(request.path, "/index.html")
+        XCTAssertEqual(request.queryItems, [
+            .init(name: "screen", value: "lobby"), .init(name: "note", value: "a b c"), .init(name: "flag", value: ""),
+        ])
+        XCTAssertEqual(request.query("screen"), "lobby")
+        XCTAssertNil(request.query("missing"))
+        XCTAssertEqual(request.headers["x-kiosk"], "hall 7")
+        XCTAssertEqual(request.cookies, ["theme": "dark", "sid": "abc"])
+        XCTAssertEqual(request.clientAddress, "127.0.0.1")
+    }
+
+    func testTheAppAnswersFromItsRequest() throws {
+        let page = try TestPage(Screen.self, request: HTTPRequest(method: "GET", target: "/?screen=lobby",
+                                                                  headers: ["Cookie": "a=1"], peerAddress: "10.0.0.9"))
+        XCTAssertEqual(try page.call("screen", as: String.self), "lobby")
+        XCTAssertEqual(page.page.request.cookies, ["a": "1"])
+        XCTAssertEqual(page.page.request.clientAddress, "10.0.0.9")
+    }
+
+    // MARK: The close hook
+
+    func testUnloadIsHeardOnce() throws {
+        let server = try startServer()
+        defer { server.stop() }
+        let browser = try FakeBrowser(port: server.port)
+        XCTAssertNotNil(server.waitForPage(browser.session))
+        browser.unload()
+        XCTAssertTrue(waitUntil { Screen.closes(of: browser.session) == [.unloaded] }, "\(Screen.closes(of: browser.session))")
+        browser.unload()
+        usleep(50_000)
+        XCTAssertEqual(Screen.closes(of: browser.session), [.unloaded])
+    }
+
+    func testExpiryServerStopAndAppCloseEachHaveTheirReason() throws {
+        let server = try startServer { $0.bridge.firstPollTimeout = .milliseconds(200); $0.bridge.sweepInterval = .milliseconds(50) }
+        // Never polls: expires.
+        let silent = try XCTUnwrap(try curl(["http://127.0.0.1:\(server.port)/index.html"]).headers["x-tether-session"])
+        XCTAssertTrue(waitUntil { Screen.closes(of: silent) == [.expired] }, "\(Screen.closes(of: silent))")
+        // The app closes its own page from a call.
+        let leaving = try FakeBrowser(port: server.port)
+        defer { leaving.vanish() }
+        XCTAssertEqual(leaving.call("leave")?.status, 200)
+        XCTAssertEqual(Screen.closes(of: leaving.session), [.closedByApp])
+        // The server stops with a page open.
+        let staying = try FakeBrowser(port: server.port)
+        defer { staying.vanish() }
+        XCTAssertNotNil(server.waitForPage(staying.session))
+        server.stop()
+        XCTAssertEqual(Screen.closes(of: staying.session), [.serverStopping])
+    }
+
+    func testTestPageCloseTellsTheApp() throws {
+        let page = try TestPage(Screen.self)
+        page.close(.expired)
+        page.close(.unloaded)
+        XCTAssertEqual(Screen.closes(of: page.page.id), [.expired])
+    }
+
+    private func waitUntil(timeout: Double = 5, _ condition: () -> Bool) -> Bool {
+        let deadline = Date().addingTimeInterval(timeout)
+        while Date() < deadline {
+            if condition() { return true }
+            usleep(5_000)
+        }
+        return condition()
+    }
+}
