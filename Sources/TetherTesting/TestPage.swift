@@ -90,6 +90,51 @@ public final class TestPage<A: App>: Sendable {
         return statements
     }
 
+    // MARK: Firing callbacks
+
+    /// Fires a `page.callback(…)` as the browser would on an event: calls its method with the
+    /// callback's arguments, then the chosen fields read from `event` (missing ones are null).
+    ///
+    ///     try page.trigger(app.page.callback("typed", event: [.key, .targetValue]),
+    ///                      event: ["key": "Enter", "target": ["value": "hello"]])
+    @discardableResult
+    public func trigger(_ callback: JS, event: [String: any Encodable & Sendable] = [:]) throws -> JSONValue {
+        try trigger(code: JS.code(of: callback), event: event)
+    }
+
+    /// Fires the callback the app last assigned to the element's handler:
+    /// `try page.trigger(element: "b2", "onclick")` after `page.js.dom.b2.onclick = page.callback("restart")`.
+    @discardableResult
+    public func trigger(element id: String, _ handler: String, event: [String: any Encodable & Sendable] = [:]) throws -> JSONValue {
+        browser.drain()
+        let target = "document.getElementById(" + JSONText.quote(id) + ")." + handler + "="
+        guard let statement = browser.history.last(where: { $0.hasPrefix(target) }) else {
+            throw TestPageError("the app never assigned a callback to \(target.dropLast())")
+        }
+        return try trigger(code: String(statement.dropFirst(target.count)), event: event)
+    }
+
+    private func trigger(code: String, event: [String: any Encodable & Sendable]) throws -> JSONValue {
+        let prefix = "(function(e){return tether.callback(", suffix = ",e)})"
+        guard code.hasPrefix(prefix), code.hasSuffix(suffix),
+              case .array(let parts)? = try? JSONParser.parse("[" + code.dropFirst(prefix.count).dropLast(suffix.count) + "]"),
+              parts.count == 3, case .string(let name) = parts[0], case .array(let arguments) = parts[1],
+              case .array(let paths) = parts[2]
+        else { throw TestPageError("not a page.callback whose arguments are all JSON: \(code.prefix(200))") }
+        var members: [String: JSONValue] = [:]
+        for (key, value) in event { members[key] = try TestPage.jsonValue(value) }
+        var values = arguments
+        for path in paths {
+            var value: JSONValue? = .object(members)
+            if case .array(let keys) = path {
+                for key in keys { value = key.stringValue.flatMap { value?[$0] } }
+            }
+            values.append(value ?? .null)
+        }
+        let text = try session.batch { () throws(EndpointError) -> String in try endpoint.call(name, arguments: values) }
+        return try JSONParser.parse(text)
+    }
+
     // MARK: Answering reads
 
     /// The page answers a read of exactly this JavaScript with `value`.
@@ -139,4 +184,11 @@ public final class TestPage<A: App>: Sendable {
     static func jsonValue(_ value: any Encodable) throws -> JSONValue {
         try JSONParser.parse(Array(try JSONEncoder().encode(value)))
     }
+}
+
+/// A `TestPage` could not do what the test asked (the app never did what it expects).
+public struct TestPageError: Error, Equatable, CustomStringConvertible {
+    public let description: String
+
+    init(_ description: String) { self.description = description }
 }

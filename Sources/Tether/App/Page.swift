@@ -61,10 +61,21 @@ public final class Page: Sendable {
     }
 
     /// A JavaScript function value that calls the exposed method `name` when the page invokes it:
-    /// `page.js.dom.b2.onclick = page.callback("restart")`. Nothing is kept on the server, so
-    /// reassigning it grows nothing.
-    public func callback(_ name: String) -> JS {
-        JS(code: "(function(){return tether.call(\(JSONText.quote(name)))})")
+    /// `page.js.dom.b2.onclick = page.callback("restart")`. The method gets `arguments` (as
+    /// literals; a builder value such as `page.js.dom.name.value` is read when the event fires),
+    /// then the chosen fields of the event, typed like any call:
+    ///
+    ///     page.js.dom.entry.onkeydown = page.callback("typed", "entry", event: [.key, .targetValue])
+    ///     .method("typed") { (app, field: String, key: String, text: String) in … }
+    ///
+    /// Nothing is kept on the server, so reassigning it grows nothing.
+    public func callback(_ name: String, _ arguments: any JSConvertible..., event fields: [EventField] = []) -> JS {
+        var code = "(function(e){return tether.callback(" + JSONText.quote(name) + ",["
+        code += arguments.map { JS.code(of: JS($0)) }.joined(separator: ",")
+        code += "],["
+        code += fields.map { "[" + $0.path.map(JSONText.quote).joined(separator: ",") + "]" }.joined(separator: ",")
+        code += "],e)})"
+        return JS(code: code)
     }
 
     /// Waits without holding the app's lock, so the page's calls run meanwhile.

@@ -104,10 +104,21 @@ enum PageScript {
     has: function (target, name) { return methods.has(name) || properties.has(name); }
   });
 
-  // Used by page.callback("name") in Swift: a function value that calls an exposed method.
-  window.tether = { session: config.session, call: function (name) {
-    return call(name, Array.prototype.slice.call(arguments, 1));
-  } };
+  // Used by page.callback("name", args…, event: [fields]) in Swift: a function value that
+  // calls an exposed method with its arguments, then each field path read from the event.
+  window.tether = {
+    session: config.session,
+    call: function (name) { return call(name, Array.prototype.slice.call(arguments, 1)); },
+    callback: function (name, args, paths, event) {
+      var values = args.slice();
+      for (var i = 0; i < paths.length; i++) {
+        var value = event;
+        for (var j = 0; j < paths[i].length && value != null; j++) value = value[paths[i][j]];
+        values.push(value === undefined ? null : value);
+      }
+      return call(name, values);
+    }
+  };
 
   // --- The poll loop: fetch what Swift queued, run it in order, answer reads with the next poll.
   var ack = 0;       // highest command seq evaluated

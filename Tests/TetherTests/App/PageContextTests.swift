@@ -118,3 +118,41 @@ final class PageContextTests: XCTestCase {
         return condition()
     }
 }
+
+/// Callbacks carry their arguments and the event's fields, fired here through TestPage.
+final class CallbackTests: XCTestCase {
+    final class Entry: App {
+        let page: Page
+        var typed: [String] = []
+        init(page: Page) { self.page = page }
+
+        static var exposed: Exposed<Entry> {
+            Exposed()
+                .method("arm") { app in
+                    app.page.js.dom.entry.onkeydown = app.page.callback("typed", "entry", 2, event: [.key, .targetValue])
+                }
+                .method("typed") { (app, field: String, times: Int, key: String, text: String?) in
+                    app.typed.append("\(field) \(times) \(key) \(text ?? "nil")")
+                }
+        }
+    }
+
+    func testTheCallbackCodeIsDataNotCode() throws {
+        let page = try TestPage(Entry.self)
+        XCTAssertEqual(JS.code(of: page.page.callback("typed", "a\"<", event: [.key, EventField("target", "dataset", "id")])),
+                       #"(function(e){return tether.callback("typed",["a\"\u003c"],[["key"],["target","dataset","id"]],e)})"#)
+        XCTAssertEqual(JS.code(of: page.page.callback("restart")), "(function(e){return tether.callback(\"restart\",[],[],e)})")
+    }
+
+    func testTriggeredCallbackReachesTheMethodTyped() throws {
+        let page = try TestPage(Entry.self)
+        try page.call("arm")
+        try page.trigger(element: "entry", "onkeydown", event: ["key": "Enter", "target": ["value": "hello"]])
+        try page.trigger(element: "entry", "onkeydown", event: ["key": "a"])
+        XCTAssertEqual(page.withApp { $0.typed }, ["entry 2 Enter hello", "entry 2 a nil"])
+        XCTAssertThrowsError(try page.trigger(element: "entry", "onkeydown", event: ["key": 5])) { error in
+            guard case .badArguments? = error as? EndpointError else { return XCTFail("\(error)") }
+        }
+        XCTAssertThrowsError(try page.trigger(element: "other", "onclick")) { XCTAssertTrue($0 is TestPageError) }
+    }
+}

@@ -51,14 +51,14 @@ final class DemoAppTests: XCTestCase {
         try page.call("stop")
         XCTAssertEqual(page.takeStatements(), [
             #"document.getElementById("b2").innerHTML="Restart""#,
-            #"document.getElementById("b2").onclick=(function(){return tether.call("restart")})"#,
+            #"document.getElementById("b2").onclick=(function(e){return tether.callback("restart",[],[],e)})"#,
         ])
         try page.call("stop")
         XCTAssertEqual(page.takeStatements(), [], "pausing twice changes nothing")
         try page.call("restart")
         XCTAssertEqual(page.takeStatements(), [
             #"document.getElementById("b2").innerHTML="Pause""#,
-            #"document.getElementById("b2").onclick=(function(){return tether.call("stop")})"#,
+            #"document.getElementById("b2").onclick=(function(e){return tether.callback("stop",[],[],e)})"#,
         ])
         try page.call("reset")
         XCTAssertEqual(page.takeStatements(), [#"document.getElementById("time").innerHTML="0.0""#])
