@@ -17,7 +17,7 @@ package final class AppEndpoint<A: App>: SessionEndpoint, @unchecked Sendable {
         self.page = page
         self.exposed = exposed
         self.log = log
-        app = page.appLock.withLock { A(page: page) }
+        app = page.appLock.withLock { page.initializing { A(page: page) } }
         exposedNames = exposed.names
     }
 

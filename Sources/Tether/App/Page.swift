@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Synchronization
 import TetherBridge
 import TetherJS
 
@@ -20,6 +24,9 @@ public final class Page: Sendable {
 
     let session: Session
     let appLock: OwnedLock
+    /// The thread running the app's `init(page:)` (0 after): the page it serves has not
+    /// reached the browser yet, so a read from that thread could never be answered.
+    private let initializingThread = Atomic<UInt>(0)
 
     init(session: Session, defaultEvalTimeout: Duration, appLock: OwnedLock) {
         self.session = session
@@ -44,6 +51,10 @@ public final class Page: Sendable {
     public func eval<T: Decodable>(_ expression: JS, as type: T.Type = T.self, timeout: Duration? = nil) throws(EvalError) -> T {
         let code = JS.code(of: expression)
         let timeout = timeout ?? defaultEvalTimeout
+        if initializingThread.load(ordering: .relaxed) == UInt(pthread_self()) {
+            throw .unanswerable(statement: code, reason: "init(page:) runs while the page is being served, before it "
+                + "can run anything; read in main, in an exposed method, or queue writes instead")
+        }
         switch session.read(code, timeout: timeout) {
         case .value(let json):
             do {
@@ -76,6 +87,13 @@ public final class Page: Sendable {
         code += fields.map { "[" + $0.path.map(JSONText.quote).joined(separator: ",") + "]" }.joined(separator: ",")
         code += "],e)})"
         return JS(code: code)
+    }
+
+    /// Runs the app's `init(page:)`: reads made inside it fail at once (`.unanswerable`).
+    func initializing<A>(_ body: () -> A) -> A {
+        initializingThread.store(UInt(pthread_self()), ordering: .relaxed)
+        defer { initializingThread.store(0, ordering: .relaxed) }
+        return body()
     }
 
     /// Waits without holding the app's lock, so the page's calls run meanwhile.
