@@ -135,6 +135,16 @@ public final class TestPage<A: App>: Sendable {
         return try JSONParser.parse(text)
     }
 
+    // MARK: Errors in the page
+
+    /// The page reports an error, as the page script does with its next poll; returns once
+    /// the app's `pageError` has run:
+    /// `page.reportError(PageError(kind: .command, seq: 3, name: "TypeError", message: "x is null", statement: "x.y=1"))`.
+    public func reportError(_ error: PageError) {
+        session.report([error])
+        endpoint.waitForErrorHooks()
+    }
+
     // MARK: Answering reads
 
     /// The page answers a read of exactly this JavaScript with `value`.

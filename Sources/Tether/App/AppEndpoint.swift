@@ -11,6 +11,8 @@ package final class AppEndpoint<A: App>: SessionEndpoint, @unchecked Sendable {
     private let log: Log
     /// Entered while `main` runs.
     private let mainRunning = DispatchGroup()
+    /// Runs `pageError` off the poll's thread, in the order reported.
+    private let errorHooks = DispatchQueue(label: "tether.page-errors")
 
     package init(session: Session, exposed: Exposed<A>, evalTimeout: Duration, log: Log) {
         let page = Page(session: session, defaultEvalTimeout: evalTimeout, appLock: OwnedLock())
@@ -83,6 +85,15 @@ package final class AppEndpoint<A: App>: SessionEndpoint, @unchecked Sendable {
             } catch {
                 log.warning("page \(page.id.prefix(8)): main ended with an error: \(error)")
             }
+        }
+    }
+
+    /// Returns once every `pageError` call queued so far has run.
+    package func waitForErrorHooks() { errorHooks.sync {} }
+
+    package func pageReported(_ errors: [PageError]) {
+        errorHooks.async { [self] in
+            page.appLock.withLock { for error in errors { app.pageError(error) } }
         }
     }
 

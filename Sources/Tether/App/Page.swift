@@ -127,4 +127,8 @@ struct SessionSink: JSSink {
     func queue(statement: String, assignmentTarget: String?) {
         session.queue(statement, assignmentTarget: assignmentTarget)
     }
+
+    func report(unencodable error: JSONEncodingError, target: String) {
+        session.report([PageError(kind: .unencodable, name: "JSONEncodingError", message: error.description, statement: target + "=…")])
+    }
 }

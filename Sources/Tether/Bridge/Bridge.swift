@@ -78,7 +78,8 @@ public final class Bridge: HTTPHandler {
         }
         let endpoint = makeEndpoint(session)
         session.attach(endpoint)
-        let body = ScriptInjection.inject(into: file.bytes, session: session.id, names: endpoint.exposedNames)
+        let body = ScriptInjection.inject(into: file.bytes, session: session.id, names: endpoint.exposedNames,
+                                          reportErrors: configuration.reportUncaughtPageErrors)
         endpoint.sessionOpened()
         return HTTPResponse(
             status: .ok,
@@ -105,7 +106,7 @@ public final class Bridge: HTTPHandler {
         var response = HTTPResponse.json(
             "{\"status\":\(isStopping ? "\"stopping\"" : "\"ok\""),\"version\":\(JSONText.quote(version)),"
                 + "\"uptime\":\(Self.rounded(registry.uptimeSeconds)),\"sessions\":\(registry.count),"
-                + "\"sinceLastPoll\":\(since)}",
+                + "\"sinceLastPoll\":\(since),\"pageErrors\":\(registry.pageErrorCount)}",
             status: isStopping ? .serviceUnavailable : .ok)
         response.headers.add("Cache-Control", "no-store")
         return response
@@ -147,6 +148,7 @@ public final class Bridge: HTTPHandler {
                 return "null"
             }
         case .next(let ack, let results):
+            session.report(envelope.errors)
             let outcome = registry.holdingPoll {
                 session.poll(acknowledging: ack, results: results.map { ($0.id, $0.outcome) }, hold: configuration.pollHold)
             }

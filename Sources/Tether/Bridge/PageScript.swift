@@ -130,6 +130,35 @@ enum PageScript {
     return String(error);
   }
 
+  // --- Errors reach the server with the next poll: statements from Swift that threw, and
+  // (unless turned off) the page's own uncaught errors and unhandled rejections, 20 at most.
+  var reports = [];
+  var MAX_PENDING_REPORTS = 50;
+  var uncaughtLeft = 20;
+  function shorten(text) {
+    text = String(text);
+    return text.length > 200 ? text.slice(0, 199) + "\u2026" : text;
+  }
+  function report(kind, error, statement, seq) {
+    if (reports.length >= MAX_PENDING_REPORTS) return;
+    var isError = error instanceof Error;
+    reports.push({ kind: kind, seq: seq, name: isError ? error.name : "", statement: shorten(statement || ""),
+                   message: shorten(isError ? error.message : String(error)) });
+  }
+  if (config.reportErrors) {
+    addEventListener("error", function (event) {
+      if (uncaughtLeft <= 0) return;
+      uncaughtLeft--;
+      var where = event.filename ? event.filename + ":" + event.lineno : "";
+      report("uncaught", event.error || event.message, where);
+    });
+    addEventListener("unhandledrejection", function (event) {
+      if (uncaughtLeft <= 0) return;
+      uncaughtLeft--;
+      report("rejection", event.reason, "");
+    });
+  }
+
   // Commands come with polls and with call replies; one chain runs them all, in seq order,
   // each once.
   var running = Promise.resolve();
@@ -151,7 +180,10 @@ enum PageScript {
       }
     } catch (error) {
       if (command.id != null) results.push({ id: command.id, error: describe(error) });
-      else console.error("Tether: command " + command.seq + " failed: " + describe(error) + "\n" + command.js);
+      else {
+        console.error("Tether: command " + command.seq + " failed: " + describe(error) + "\n" + command.js);
+        report("command", error, command.js, command.seq);
+      }
     }
     ack = command.seq;
   }
@@ -160,9 +192,12 @@ enum PageScript {
     var backoff = new Backoff();
     while (!recovering) {
       var response, batch;
+      var sending = reports;
+      reports = [];
       try {
-        response = await post({ task: "next", ack: ack, results: results });
+        response = await post({ task: "next", ack: ack, results: results, errors: sending });
       } catch (error) {
+        reports = sending.concat(reports).slice(0, MAX_PENDING_REPORTS);
         setState("offline");  // the server may be restarting: try again
         await sleep(backoff.next());
         continue;

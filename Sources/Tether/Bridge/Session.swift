@@ -19,6 +19,7 @@ public final class Session: Sendable {
     /// Left once, on close: `waitUntilClosed` returns for every waiter at once.
     private let closedLatch = DispatchGroup()
     private let onClose: @Sendable (Session) -> Void
+    private let errorCount: PageErrorCount
 
     private struct State {
         var outbox = Outbox()
@@ -32,10 +33,14 @@ public final class Session: Sendable {
         var batchDepth = 0
         var wakeDeferred = false
         var endpoint: (any SessionEndpoint)?
+        /// When an error report was last logged, and how many were not logged since.
+        var errorLoggedAt: ContinuousClock.Instant?
+        var errorsNotLogged = 0
     }
 
     init(id: String, pagePath: String, openingRequest: HTTPRequest, configuration: BridgeConfiguration, log: Log,
-         onClose: @escaping @Sendable (Session) -> Void) {
+         errorCount: PageErrorCount = PageErrorCount(), onClose: @escaping @Sendable (Session) -> Void) {
+        self.errorCount = errorCount
         self.id = id
         self.pagePath = pagePath
         var request = openingRequest
@@ -217,6 +222,31 @@ public final class Session: Sendable {
 
     /// Whether a `next` is being held now.
     var isHoldingPoll: Bool { state.withLock { $0.poll != nil } }
+
+    // MARK: Errors in the page
+
+    /// Takes errors the page (or a refused assignment) reported: counts them, logs one warning
+    /// line per `errorLogInterval` at most (with how many went unlogged), and tells the app.
+    package func report(_ errors: [PageError]) {
+        guard !errors.isEmpty else { return }
+        errorCount.add(errors.count)
+        let now = ContinuousClock.now
+        let (logNow, unlogged, endpoint) = state.withLock { state -> (Bool, Int, (any SessionEndpoint)?) in
+            if let last = state.errorLoggedAt, now - last < configuration.errorLogInterval {
+                state.errorsNotLogged += errors.count
+                return (false, 0, state.endpoint)
+            }
+            let unlogged = state.errorsNotLogged + errors.count - 1
+            state.errorLoggedAt = now
+            state.errorsNotLogged = 0
+            return (true, unlogged, state.endpoint)
+        }
+        if logNow {
+            let more = unlogged > 0 ? " (and \(unlogged) more not logged)" : ""
+            log.warning("page \(id.prefix(8)) \(pagePath): \(errors[0].logText)\(more)")
+        }
+        endpoint?.pageReported(errors)
+    }
 
     // MARK: Closing
 

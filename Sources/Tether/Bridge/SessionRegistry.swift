@@ -18,6 +18,8 @@ public final class SessionRegistry: Sendable {
     private let heldPolls = Atomic<Int>(0)
     /// Nanoseconds after `startedAt` of the sweeper's last pass (for a watchdog).
     private let lastSweepNanos = Atomic<Int64>(0)
+    /// Errors reported by every page since start (`/_health`'s `pageErrors`).
+    let pageErrors = PageErrorCount()
 
     public init(configuration: BridgeConfiguration, log: Log) {
         self.configuration = configuration
@@ -37,7 +39,7 @@ public final class SessionRegistry: Sendable {
         let session = Session(
             id: SessionID.make(), pagePath: pagePath,
             openingRequest: openingRequest ?? HTTPRequest(method: "GET", target: "/" + pagePath),
-            configuration: configuration, log: log,
+            configuration: configuration, log: log, errorCount: pageErrors,
             onClose: { [weak self] closed in self?.remove(closed) })
         let added = sessions.write { sessions -> Bool in
             guard sessions.count < configuration.maxSessions else { return false }
@@ -89,6 +91,10 @@ public final class SessionRegistry: Sendable {
         guard nanos >= 0 else { return nil }
         return max(0, (ContinuousClock.now - startedAt).secondsValue - Double(nanos) / 1e9)
     }
+
+    /// Errors pages have reported since the server started (failed statements, uncaught
+    /// errors, unsendable values).
+    public var pageErrorCount: Int { pageErrors.value }
 
     public var uptimeSeconds: Double { (ContinuousClock.now - startedAt).secondsValue }
 
