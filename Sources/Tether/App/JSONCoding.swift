@@ -46,7 +46,9 @@ enum JSONCoding {
         default: break
         }
         do {
-            return String(decoding: try JSONEncoder().encode(value), as: UTF8.self)
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]  // the same value, the same text
+            return String(decoding: try encoder.encode(value), as: UTF8.self)
         } catch {
             throw Unencodable(description: "cannot encode the result as JSON: \(error)")
         }
