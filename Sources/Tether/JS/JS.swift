@@ -9,8 +9,10 @@ import TetherHTTP
 /// An assignment is queued on the page the builder came from. A call or member read only
 /// builds an expression; `page.run` sends it and `page.eval` reads its value.
 ///
-/// `JS` has no public instance members of its own (only subscripts and the call hook): any
-/// would hide the JavaScript name spelled the same, as `js.dom.input.value` must reach `value`.
+/// `JS` has no public instance members of its own (only subscripts, the call hook and
+/// `debugDescription`): any would hide the JavaScript name spelled the same, as
+/// `js.dom.input.value` must reach `value`. Reading a value into Swift does not compile;
+/// `page.eval` reads.
 @dynamicMemberLookup
 @dynamicCallable
 public struct JS: Sendable {

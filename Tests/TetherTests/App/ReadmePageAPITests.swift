@@ -56,4 +56,11 @@ final class ReadmePageAPITests: XCTestCase {
             }
             """)
     }
+
+    func testTheAppExampleCompiles() throws {
+        let readme = try String(contentsOf: TestPaths.packageRoot.appendingPathComponent("README.md"), encoding: .utf8)
+        let section = try XCTUnwrap(readme.range(of: "## An app\n\n```swift\n"))
+        let end = try XCTUnwrap(readme.range(of: "\n```", range: section.upperBound..<readme.endIndex))
+        try assertTypeChecks(String(readme[section.upperBound..<end.lowerBound]))
+    }
 }
