@@ -1,4 +1,5 @@
 import Dispatch
+import Synchronization
 import TetherBridge
 
 /// The session endpoint of one page's app: dispatches exposed names, holding the app's lock.
@@ -11,8 +12,18 @@ package final class AppEndpoint<A: App>: SessionEndpoint, @unchecked Sendable {
     private let log: Log
     /// Entered while `main` runs.
     private let mainRunning = DispatchGroup()
-    /// Runs `pageError` off the poll's thread, in the order reported.
-    private let errorHooks = DispatchQueue(label: "tether.page-errors")
+    /// Runs `pageError` off the poll's thread, in the order reported; made on the first error,
+    /// so a page that reports none costs nothing for it.
+    private let errorHookQueue = Mutex<DispatchQueue?>(nil)
+
+    private var errorHooks: DispatchQueue {
+        errorHookQueue.withLock { queue in
+            if let queue { return queue }
+            let made = DispatchQueue(label: "tether.page-errors")
+            queue = made
+            return made
+        }
+    }
 
     package init(session: Session, exposed: Exposed<A>, evalTimeout: Duration, log: Log) {
         let page = Page(session: session, defaultEvalTimeout: evalTimeout, appLock: OwnedLock())

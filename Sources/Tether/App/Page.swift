@@ -20,7 +20,7 @@ public final class Page: Sendable {
     /// How long `eval` waits when no timeout is given.
     public let defaultEvalTimeout: Duration
     /// The request that opened the page: path, query, headers, cookies, client address.
-    public let request: PageRequest
+    public var request: PageRequest { PageRequest(session.openingRequest) }
 
     let session: Session
     let appLock: OwnedLock
@@ -32,7 +32,6 @@ public final class Page: Sendable {
         self.session = session
         id = session.id
         path = session.pagePath
-        request = PageRequest(session.openingRequest)
         js = JS(sink: SessionSink(session: session))
         self.defaultEvalTimeout = defaultEvalTimeout
         self.appLock = appLock
