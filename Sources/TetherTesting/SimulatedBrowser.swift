@@ -10,6 +10,8 @@ final class SimulatedBrowser: Sendable {
 
     private struct State {
         var received: [String] = []
+        /// Every statement ever received, kept when `take` empties `received`.
+        var history: [String] = []
         var ack = 0
         var rules: [@Sendable (String) -> ReadOutcome?] = []
     }
@@ -29,6 +31,8 @@ final class SimulatedBrowser: Sendable {
     }
 
     var received: [String] { state.withLock { $0.received } }
+
+    var history: [String] { state.withLock { $0.history } }
 
     func take() -> [String] {
         state.withLock { state in
@@ -53,6 +57,7 @@ final class SimulatedBrowser: Sendable {
                 guard seq > state.ack else { return nil }
                 state.ack = seq
                 state.received.append(js)
+                state.history.append(js)
                 return state.rules
             }
             guard let rules, let id = command["id"]?.intValue else { continue }

@@ -20,10 +20,12 @@ public final class TestPage<A: App>: Sendable {
     private let browser: SimulatedBrowser
 
     /// Opens a page for `A`, as serving its HTML would. `main` (if any) starts only with `startMain()`.
-    /// `evalTimeout` bounds reads nobody answers.
-    public init(_ type: A.Type = A.self, evalTimeout: Duration = .seconds(2)) throws {
+    /// `evalTimeout` bounds reads nobody answers. `request` is what the app sees as `page.request`:
+    /// `TestPage(Kiosk.self, request: HTTPRequest(method: "GET", target: "/?screen=lobby"))`.
+    public init(_ type: A.Type = A.self, evalTimeout: Duration = .seconds(2),
+                request: HTTPRequest = HTTPRequest(method: "GET", target: "/test.html")) throws {
         let registry = SessionRegistry(configuration: BridgeConfiguration(), log: .silent)
-        session = try registry.create(pagePath: "test.html")
+        session = try registry.create(pagePath: "test.html", openingRequest: request)
         endpoint = AppEndpoint<A>(session: session, exposed: A.exposed, evalTimeout: evalTimeout, log: .silent)
         session.attach(endpoint)
         page = endpoint.page
@@ -88,6 +90,61 @@ public final class TestPage<A: App>: Sendable {
         return statements
     }
 
+    // MARK: Firing callbacks
+
+    /// Fires a `page.callback(…)` as the browser would on an event: calls its method with the
+    /// callback's arguments, then the chosen fields read from `event` (missing ones are null).
+    ///
+    ///     try page.trigger(app.page.callback("typed", event: [.key, .targetValue]),
+    ///                      event: ["key": "Enter", "target": ["value": "hello"]])
+    @discardableResult
+    public func trigger(_ callback: JS, event: [String: any Encodable & Sendable] = [:]) throws -> JSONValue {
+        try trigger(code: JS.code(of: callback), event: event)
+    }
+
+    /// Fires the callback the app last assigned to the element's handler:
+    /// `try page.trigger(element: "b2", "onclick")` after `page.js.dom.b2.onclick = page.callback("restart")`.
+    @discardableResult
+    public func trigger(element id: String, _ handler: String, event: [String: any Encodable & Sendable] = [:]) throws -> JSONValue {
+        browser.drain()
+        let target = "document.getElementById(" + JSONText.quote(id) + ")." + handler + "="
+        guard let statement = browser.history.last(where: { $0.hasPrefix(target) }) else {
+            throw TestPageError("the app never assigned a callback to \(target.dropLast())")
+        }
+        return try trigger(code: String(statement.dropFirst(target.count)), event: event)
+    }
+
+    private func trigger(code: String, event: [String: any Encodable & Sendable]) throws -> JSONValue {
+        let prefix = "(function(e){return tether.callback(", suffix = ",e)})"
+        guard code.hasPrefix(prefix), code.hasSuffix(suffix),
+              case .array(let parts)? = try? JSONParser.parse("[" + code.dropFirst(prefix.count).dropLast(suffix.count) + "]"),
+              parts.count == 3, case .string(let name) = parts[0], case .array(let arguments) = parts[1],
+              case .array(let paths) = parts[2]
+        else { throw TestPageError("not a page.callback whose arguments are all JSON: \(code.prefix(200))") }
+        var members: [String: JSONValue] = [:]
+        for (key, value) in event { members[key] = try TestPage.jsonValue(value) }
+        var values = arguments
+        for path in paths {
+            var value: JSONValue? = .object(members)
+            if case .array(let keys) = path {
+                for key in keys { value = key.stringValue.flatMap { value?[$0] } }
+            }
+            values.append(value ?? .null)
+        }
+        let text = try session.batch { () throws(EndpointError) -> String in try endpoint.call(name, arguments: values) }
+        return try JSONParser.parse(text)
+    }
+
+    // MARK: Errors in the page
+
+    /// The page reports an error, as the page script does with its next poll; returns once
+    /// the app's `pageError` has run:
+    /// `page.reportError(PageError(kind: .command, seq: 3, name: "TypeError", message: "x is null", statement: "x.y=1"))`.
+    public func reportError(_ error: PageError) {
+        session.report([error])
+        endpoint.waitForErrorHooks()
+    }
+
     // MARK: Answering reads
 
     /// The page answers a read of exactly this JavaScript with `value`.
@@ -116,8 +173,17 @@ public final class TestPage<A: App>: Sendable {
         endpoint.waitForMainToEnd(timeout: timeout)
     }
 
-    /// Closes the page: `main` sees `page.isOpen` false, reads throw `EvalError.pageClosed`.
-    public func close() { session.close(.unloaded) }
+    /// Closes the page: `main` sees `page.isOpen` false, reads throw `EvalError.pageClosed`,
+    /// and the app's `pageClosed` hears `reason` (once; a second close changes nothing).
+    public func close(_ reason: PageCloseReason = .unloaded) {
+        switch reason {
+        case .unloaded: session.close(.unloaded)
+        case .expired: session.close(.stoppedPolling)
+        case .serverStopping: session.close(.serverStopping)
+        case .closedByApp: page.close()
+        case .gaveWay: session.close(.gaveWay)
+        }
+    }
 
     public var isOpen: Bool { session.isOpen }
 
@@ -129,4 +195,11 @@ public final class TestPage<A: App>: Sendable {
     static func jsonValue(_ value: any Encodable) throws -> JSONValue {
         try JSONParser.parse(Array(try JSONEncoder().encode(value)))
     }
+}
+
+/// A `TestPage` could not do what the test asked (the app never did what it expects).
+public struct TestPageError: Error, Equatable, CustomStringConvertible {
+    public let description: String
+
+    init(_ description: String) { self.description = description }
 }

@@ -18,6 +18,19 @@ public protocol App: AnyObject, SendableMetatype {
     init(page: Page)
     /// The methods and properties the page may reach. Read once per app type.
     static var exposed: Exposed<Self> { get }
+    /// Called once when the page goes, holding the app's lock like a call; `main` (if any)
+    /// ends on its own as the page closes. The default does nothing.
+    func pageClosed(_ reason: PageCloseReason)
+    /// Called for each error the page reports (a pushed statement that threw, the page's own
+    /// uncaught error or unhandled rejection) and for an assignment JSON could not hold.
+    /// Runs soon after, on another thread, holding the app's lock. The default does nothing;
+    /// the server logs and counts them either way.
+    func pageError(_ error: PageError)
+}
+
+extension App {
+    public func pageClosed(_ reason: PageCloseReason) {}
+    public func pageError(_ error: PageError) {}
 }
 
 /// An app with a per-page `main`, run on its own thread once the page is served.

@@ -1,4 +1,5 @@
 import Dispatch
+import Synchronization
 import TetherBridge
 
 /// The session endpoint of one page's app: dispatches exposed names, holding the app's lock.
@@ -11,13 +12,25 @@ package final class AppEndpoint<A: App>: SessionEndpoint, @unchecked Sendable {
     private let log: Log
     /// Entered while `main` runs.
     private let mainRunning = DispatchGroup()
+    /// Runs `pageError` off the poll's thread, in the order reported; made on the first error,
+    /// so a page that reports none costs nothing for it.
+    private let errorHookQueue = Mutex<DispatchQueue?>(nil)
+
+    private var errorHooks: DispatchQueue {
+        errorHookQueue.withLock { queue in
+            if let queue { return queue }
+            let made = DispatchQueue(label: "tether.page-errors")
+            queue = made
+            return made
+        }
+    }
 
     package init(session: Session, exposed: Exposed<A>, evalTimeout: Duration, log: Log) {
         let page = Page(session: session, defaultEvalTimeout: evalTimeout, appLock: OwnedLock())
         self.page = page
         self.exposed = exposed
         self.log = log
-        app = page.appLock.withLock { A(page: page) }
+        app = page.appLock.withLock { page.initializing { A(page: page) } }
         exposedNames = exposed.names
     }
 
@@ -41,12 +54,15 @@ package final class AppEndpoint<A: App>: SessionEndpoint, @unchecked Sendable {
         try page.appLock.withLock { () throws(EndpointError) in try Self.typed { try setter(app, value) } }
     }
 
-    /// A handler's own error becomes `.failed` with its description (answered with 500).
+    /// A handler's own error becomes `.failed` with its description (answered with 500);
+    /// `InvalidInput` becomes `.badArguments` (400).
     private static func typed<T>(_ body: () throws -> T) throws(EndpointError) -> T {
         do {
             return try body()
         } catch let error as EndpointError {
             throw error
+        } catch let error as InvalidInput {
+            throw .badArguments(error.message)
         } catch {
             throw .failed("\(error)")
         }
@@ -83,5 +99,17 @@ package final class AppEndpoint<A: App>: SessionEndpoint, @unchecked Sendable {
         }
     }
 
-    package func sessionClosed(_ reason: CloseReason) {}
+    /// Returns once every `pageError` call queued so far has run.
+    package func waitForErrorHooks() { errorHooks.sync {} }
+
+    package func pageReported(_ errors: [PageError]) {
+        errorHooks.async { [self] in
+            page.appLock.withLock { for error in errors { app.pageError(error) } }
+        }
+    }
+
+    package func sessionClosed(_ reason: CloseReason) {
+        let reason = PageCloseReason(reason)
+        page.appLock.withLock { app.pageClosed(reason) }
+    }
 }

@@ -8,6 +8,9 @@ public enum EvalError: Error, Equatable, Sendable, CustomStringConvertible {
     case pageClosed(statement: String)
     /// The page answered with JSON that does not decode as the type asked for.
     case wrongType(expected: String, received: String, statement: String)
+    /// The read can never be answered, so it fails at once instead of at the timeout:
+    /// inside `init(page:)` the page's first request is still opening its session, so it cannot run anything yet.
+    case unanswerable(statement: String, reason: String)
 
     public var description: String {
         switch self {
@@ -19,6 +22,8 @@ public enum EvalError: Error, Equatable, Sendable, CustomStringConvertible {
             "the page closed before answering: \(statement)"
         case .wrongType(let expected, let received, let statement):
             "expected \(expected) but the page answered \(received) to: \(statement)"
+        case .unanswerable(let statement, let reason):
+            "the page cannot answer \(statement): \(reason)"
         }
     }
 }

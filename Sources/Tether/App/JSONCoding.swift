@@ -11,7 +11,11 @@ enum JSONCoding {
         switch value {
         case .number(let text):
             if T.self == Int.self, let typed = Int(text) as? T { return typed }
-            if T.self == Double.self, let typed = Double(text) as? T { return typed }
+            if T.self == Double.self, let double = Double(text) {
+                // `1e999` parses as infinity: a value Swift would hold but JSON cannot.
+                guard double.isFinite else { throw Mismatch(description: "\(text.prefix(40)) is out of range for Double") }
+                if let typed = double as? T { return typed }
+            }
         case .string(let text):
             if let typed = text as? T { return typed }
         case .bool(let flag):
@@ -42,7 +46,9 @@ enum JSONCoding {
         default: break
         }
         do {
-            return String(decoding: try JSONEncoder().encode(value), as: UTF8.self)
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]  // the same value, the same text
+            return String(decoding: try encoder.encode(value), as: UTF8.self)
         } catch {
             throw Unencodable(description: "cannot encode the result as JSON: \(error)")
         }

@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Synchronization
 import TetherBridge
 import TetherJS
 
@@ -15,9 +19,14 @@ public final class Page: Sendable {
     public let js: JS
     /// How long `eval` waits when no timeout is given.
     public let defaultEvalTimeout: Duration
+    /// The request that opened the page: path, query, headers, cookies, client address.
+    public var request: PageRequest { PageRequest(session.openingRequest) }
 
     let session: Session
     let appLock: OwnedLock
+    /// The thread running the app's `init(page:)` (0 after): the page it serves has not
+    /// reached the browser yet, so a read from that thread could never be answered.
+    private let initializingThread = Atomic<UInt>(0)
 
     init(session: Session, defaultEvalTimeout: Duration, appLock: OwnedLock) {
         self.session = session
@@ -41,6 +50,10 @@ public final class Page: Sendable {
     public func eval<T: Decodable>(_ expression: JS, as type: T.Type = T.self, timeout: Duration? = nil) throws(EvalError) -> T {
         let code = JS.code(of: expression)
         let timeout = timeout ?? defaultEvalTimeout
+        if initializingThread.load(ordering: .relaxed) == UInt(pthread_self()) {
+            throw .unanswerable(statement: code, reason: "init(page:) runs while the page's first request opens its session, before it "
+                + "can run anything; read in main, in an exposed method, or queue writes instead")
+        }
         switch session.read(code, timeout: timeout) {
         case .value(let json):
             do {
@@ -58,10 +71,28 @@ public final class Page: Sendable {
     }
 
     /// A JavaScript function value that calls the exposed method `name` when the page invokes it:
-    /// `page.js.dom.b2.onclick = page.callback("restart")`. Nothing is kept on the server, so
-    /// reassigning it grows nothing.
-    public func callback(_ name: String) -> JS {
-        JS(code: "(function(){return tether.call(\(JSONText.quote(name)))})")
+    /// `page.js.dom.b2.onclick = page.callback("restart")`. The method gets `arguments` (as
+    /// literals; a builder value such as `page.js.dom.name.value` is read when the event fires),
+    /// then the chosen fields of the event, typed like any call:
+    ///
+    ///     page.js.dom.entry.onkeydown = page.callback("typed", "entry", event: [.key, .targetValue])
+    ///     .method("typed") { (app, field: String, key: String, text: String) in … }
+    ///
+    /// Nothing is kept on the server, so reassigning it grows nothing.
+    public func callback(_ name: String, _ arguments: any JSConvertible..., event fields: [EventField] = []) -> JS {
+        var code = "(function(e){return tether.callback(" + JSONText.quote(name) + ",["
+        code += arguments.map { JS.code(of: JS($0)) }.joined(separator: ",")
+        code += "],["
+        code += fields.map { "[" + $0.path.map(JSONText.quote).joined(separator: ",") + "]" }.joined(separator: ",")
+        code += "],e)})"
+        return JS(code: code)
+    }
+
+    /// Runs the app's `init(page:)`: reads made inside it fail at once (`.unanswerable`).
+    func initializing<A>(_ body: () -> A) -> A {
+        initializingThread.store(UInt(pthread_self()), ordering: .relaxed)
+        defer { initializingThread.store(0, ordering: .relaxed) }
+        return body()
     }
 
     /// Waits without holding the app's lock, so the page's calls run meanwhile.
@@ -83,7 +114,8 @@ public final class Page: Sendable {
     /// Reloads the page in the browser (it gets a new session).
     public func reload() { session.queue("location.reload()") }
 
-    /// Closes the session now; the page reloads itself when it notices.
+    /// Closes the session now (the app's `pageClosed` hears `.closedByApp`); the page
+    /// reloads itself when it notices.
     public func close() { session.close(.closedByServer) }
 }
 
@@ -93,5 +125,9 @@ struct SessionSink: JSSink {
 
     func queue(statement: String, assignmentTarget: String?) {
         session.queue(statement, assignmentTarget: assignmentTarget)
+    }
+
+    func report(unencodable error: JSONEncodingError, target: String) {
+        session.report([PageError(kind: .unencodable, name: "JSONEncodingError", message: error.description, statement: target + "=…")])
     }
 }

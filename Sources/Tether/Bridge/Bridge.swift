@@ -53,7 +53,7 @@ public final class Bridge: HTTPHandler {
             guard request.method == "GET", MediaTypes.isHTML(file.contentType) else {
                 return files.response(for: file, request: request)
             }
-            return servePage(file)
+            return servePage(file, request: request)
         }
     }
 
@@ -72,12 +72,18 @@ public final class Bridge: HTTPHandler {
 
     // MARK: Pages
 
-    private func servePage(_ file: StaticFiles.File) -> HTTPResponse {
+    private func servePage(_ file: StaticFiles.File, request: HTTPRequest) -> HTTPResponse {
         if stopping.load(ordering: .acquiring) {
             return .error(.serviceUnavailable, code: "shutting_down", message: "the server is stopping")
         }
-        let token = registry.issueToken(pagePath: file.relativePath)
-        let body = ScriptInjection.inject(into: file.bytes, session: token, names: exposedNames(file.relativePath))
+        // The token carries the address the page was loaded at, so it stays a header's size.
+        guard request.target.utf8.count <= Self.maxPageTargetBytes else {
+            return .error(.uriTooLong, code: "uri_too_long",
+                          message: "a page's address may be at most \(Self.maxPageTargetBytes) bytes long")
+        }
+        let token = registry.issueToken(pagePath: file.relativePath, target: request.target)
+        let body = ScriptInjection.inject(into: file.bytes, session: token, names: exposedNames(file.relativePath),
+                                          reportErrors: configuration.reportUncaughtPageErrors)
         return HTTPResponse(
             status: .ok,
             headers: [
@@ -91,7 +97,7 @@ public final class Bridge: HTTPHandler {
     }
 
     /// The session a POST names, opened now if this is its page's first request.
-    private func session(for id: String, unloading: Bool) -> Result<Session, SessionRefusal> {
+    private func session(for id: String, request: HTTPRequest, unloading: Bool) -> Result<Session, SessionRefusal> {
         if unloading {
             // A page leaving before its first request: nothing to open, and nothing later.
             guard let open = registry.session(id) else {
@@ -105,7 +111,7 @@ public final class Bridge: HTTPHandler {
         }
         do {
             var endpoint: (any SessionEndpoint)?
-            let (session, isNew) = try registry.activate(id) { session in
+            let (session, isNew) = try registry.activate(id, firstRequest: request) { session in
                 let made = makeEndpoint(session)
                 session.attach(made)
                 endpoint = made
@@ -148,7 +154,7 @@ public final class Bridge: HTTPHandler {
             "{\"status\":\"\(status)\",\(problem.map { "\"reason\":\(JSONText.quote($0))," } ?? "")"
                 + "\"version\":\(JSONText.quote(version)),"
                 + "\"uptime\":\(Self.rounded(registry.uptimeSeconds)),\"sessions\":\(registry.count),"
-                + "\"sinceLastPoll\":\(since)}",
+                + "\"sinceLastPoll\":\(since),\"pageErrors\":\(registry.pageErrorCount)}",
             status: status == "ok" ? .ok : .serviceUnavailable)
         response.headers.add("Cache-Control", "no-store")
         return response
@@ -175,7 +181,7 @@ public final class Bridge: HTTPHandler {
             return .error(.badRequest, code: "malformed_message", message: error.description)
         }
         let session: Session
-        switch self.session(for: envelope.session, unloading: envelope.message == .unload) {
+        switch self.session(for: envelope.session, request: request, unloading: envelope.message == .unload) {
         case .success(let found): session = found
         case .failure(.unloadedBeforeOpening): return HTTPResponse(status: .noContent)
         case .failure(.response(let refusal)): return refusal
@@ -195,6 +201,7 @@ public final class Bridge: HTTPHandler {
                 return "null"
             }
         case .next(let ack, let results):
+            session.report(envelope.errors)
             let outcome = registry.holdingPoll {
                 session.poll(acknowledging: ack, results: results.map { ($0.id, $0.outcome) }, hold: configuration.pollHold)
             }
@@ -241,6 +248,9 @@ public final class Bridge: HTTPHandler {
             }
         }
     }
+
+    /// The longest address a page with the script may be loaded at (its token carries it).
+    static let maxPageTargetBytes = 2048
 
     static let unknownSession = HTTPResponse.error(
         .gone, code: "unknown_session",

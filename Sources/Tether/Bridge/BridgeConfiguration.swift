@@ -17,6 +17,11 @@ public struct BridgeConfiguration: Sendable {
     public var maxOutbox = 10_000
     /// How often expired sessions are looked for.
     public var sweepInterval: Duration = .seconds(1)
+    /// Pages report their own uncaught errors and unhandled rejections (at most 20 per page
+    /// load), besides the statements from Swift that failed, which are always reported.
+    public var reportUncaughtPageErrors = true
+    /// A page's errors are logged one line per this interval at most; the rest are counted.
+    public var errorLogInterval: Duration = .seconds(5)
 
     public init() {}
 }

@@ -17,7 +17,12 @@ enum BridgeMessage: Equatable {
         /// Set when a call or set asked for its writes in its own reply (`"inline": true`):
         /// the highest seq the page has evaluated, acknowledged before the call runs.
         var inlineAck: Int? = nil
+        /// Errors the page reports with a `next` (`"errors"`): at most `maxErrorReports`.
+        var errors: [PageError] = []
     }
+
+    /// Reports beyond this many in one message are dropped (the page caps its own too).
+    static let maxErrorReports = 50
 
     /// Why a body is not a valid message; answered with 400.
     struct Malformed: Error, Equatable, CustomStringConvertible {
@@ -31,7 +36,9 @@ enum BridgeMessage: Equatable {
         guard let session = json["session"]?.stringValue else { throw Malformed(description: "'session' (a string) is missing") }
         guard let task = json["task"]?.stringValue else { throw Malformed(description: "'task' (a string) is missing") }
         let message = try message(task: task, json)
-        return Envelope(session: session, message: message, inlineAck: try inlineAck(json, for: message))
+        var errors: [PageError] = []
+        if case .next = message { errors = try errorReports(json["errors"]) }
+        return Envelope(session: session, message: message, inlineAck: try inlineAck(json, for: message), errors: errors)
     }
 
     /// `"inline": true` on a call or set, with the page's `ack`.
@@ -80,6 +87,29 @@ enum BridgeMessage: Equatable {
             return .unload
         default:
             throw Malformed(description: "unknown task '\(task)': use call, get, set, next or unload")
+        }
+    }
+
+    /// `[{"kind":"command","seq":7,"name":"TypeError","message":"…","statement":"…"}, …]`.
+    private static func errorReports(_ json: JSONValue?) throws(Malformed) -> [PageError] {
+        switch json {
+        case nil, .null?: return []
+        case .array(let items)?:
+            var reports: [PageError] = []
+            for item in items.prefix(maxErrorReports) {
+                guard case .object = item else { throw Malformed(description: "each error report must be an object") }
+                let kind: PageError.Kind = switch item["kind"]?.stringValue {
+                case "command": .command
+                case "rejection": .rejection
+                default: .uncaught
+                }
+                func text(_ key: String) -> String { item[key]?.stringValue ?? item[key].map(\.jsonText) ?? "" }
+                reports.append(PageError(kind: kind, seq: item["seq"]?.intValue, name: text("name"),
+                                         message: text("message"), statement: text("statement")))
+            }
+            return reports
+        default:
+            throw Malformed(description: "'errors' must be an array")
         }
     }
 

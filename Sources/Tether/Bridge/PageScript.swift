@@ -104,10 +104,21 @@ enum PageScript {
     has: function (target, name) { return methods.has(name) || properties.has(name); }
   });
 
-  // Used by page.callback("name") in Swift: a function value that calls an exposed method.
-  window.tether = { session: config.session, call: function (name) {
-    return call(name, Array.prototype.slice.call(arguments, 1));
-  } };
+  // Used by page.callback("name", args…, event: [fields]) in Swift: a function value that
+  // calls an exposed method with its arguments, then each field path read from the event.
+  window.tether = {
+    session: config.session,
+    call: function (name) { return call(name, Array.prototype.slice.call(arguments, 1)); },
+    callback: function (name, args, paths, event) {
+      var values = args.slice();
+      for (var i = 0; i < paths.length; i++) {
+        var value = event;
+        for (var j = 0; j < paths[i].length && value != null; j++) value = value[paths[i][j]];
+        values.push(value === undefined ? null : value);
+      }
+      return call(name, values);
+    }
+  };
 
   // --- The poll loop: fetch what Swift queued, run it in order, answer reads with the next poll.
   var ack = 0;       // highest command seq evaluated
@@ -117,6 +128,35 @@ enum PageScript {
   function describe(error) {
     if (error instanceof Error) return error.name + ": " + error.message;
     return String(error);
+  }
+
+  // --- Errors reach the server with the next poll: statements from Swift that threw, and
+  // (unless turned off) the page's own uncaught errors and unhandled rejections, 20 at most.
+  var reports = [];
+  var MAX_PENDING_REPORTS = 50;
+  var uncaughtLeft = 20;
+  function shorten(text) {
+    text = String(text);
+    return text.length > 200 ? text.slice(0, 199) + "\u2026" : text;
+  }
+  function report(kind, error, statement, seq) {
+    if (reports.length >= MAX_PENDING_REPORTS) return;
+    var isError = error instanceof Error;
+    reports.push({ kind: kind, seq: seq, name: isError ? error.name : "", statement: shorten(statement || ""),
+                   message: shorten(isError ? error.message : String(error)) });
+  }
+  if (config.reportErrors) {
+    addEventListener("error", function (event) {
+      if (uncaughtLeft <= 0) return;
+      uncaughtLeft--;
+      var where = event.filename ? event.filename + ":" + event.lineno : "";
+      report("uncaught", event.error || event.message, where);
+    });
+    addEventListener("unhandledrejection", function (event) {
+      if (uncaughtLeft <= 0) return;
+      uncaughtLeft--;
+      report("rejection", event.reason, "");
+    });
   }
 
   // Commands come with polls and with call replies; one chain runs them all, in seq order,
@@ -140,7 +180,10 @@ enum PageScript {
       }
     } catch (error) {
       if (command.id != null) results.push({ id: command.id, error: describe(error) });
-      else console.error("Tether: command " + command.seq + " failed: " + describe(error) + "\n" + command.js);
+      else {
+        console.error("Tether: command " + command.seq + " failed: " + describe(error) + "\n" + command.js);
+        report("command", error, command.js, command.seq);
+      }
     }
     ack = command.seq;
   }
@@ -149,9 +192,12 @@ enum PageScript {
     var backoff = new Backoff();
     while (!recovering) {
       var response, batch;
+      var sending = reports;
+      reports = [];
       try {
-        response = await post({ task: "next", ack: ack, results: results });
+        response = await post({ task: "next", ack: ack, results: results, errors: sending });
       } catch (error) {
+        reports = sending.concat(reports).slice(0, MAX_PENDING_REPORTS);
         setState("offline");  // the server may be restarting: try again
         await sleep(backoff.next());
         continue;

@@ -1,6 +1,7 @@
-/// What a served page carries instead of a session: `nonce.issued.path.mac`, all hex.
+/// What a served page carries instead of a session: `nonce.issued.path.target.mac`, all hex.
 /// The 128-bit nonce makes it unguessable and unique, `issued` is milliseconds on this
-/// registry's clock, `path` the www file it was served from, and the MAC (HMAC-SHA256 under a
+/// registry's clock, `path` the www file it was served from, `target` the address it was
+/// loaded at (so `page.request` has its query), and the MAC (HMAC-SHA256 under a
 /// key made at start, truncated to 128 bits) proves this process issued it. A page load thus
 /// keeps no server state; the session comes to life at the page's first POST.
 struct PageTokens: Sendable {
@@ -13,27 +14,31 @@ struct PageTokens: Sendable {
 
     struct Verified: Equatable {
         let pagePath: String
+        let target: String
         let issuedMilliseconds: Int64
     }
 
-    func issue(pagePath: String, atMilliseconds issued: Int64) -> String {
+    func issue(pagePath: String, target: String, atMilliseconds issued: Int64) -> String {
         var generator = SystemRandomNumberGenerator()
         let nonce = Hex.string(Hex.bytes(of: generator.next() as UInt64) + Hex.bytes(of: generator.next() as UInt64))
         let body = nonce + "." + String(issued, radix: 16) + "." + Hex.string(Array(pagePath.utf8))
+            + "." + Hex.string(Array(target.utf8))
         return body + "." + mac(body)
     }
 
-    /// The page path and issue time of a token this process made; nil for anything else.
+    /// The page path, address and issue time of a token this process made; nil for anything else.
     func verify(_ token: String) -> Verified? {
         let parts = token.split(separator: ".", omittingEmptySubsequences: false)
-        guard parts.count == 4, parts[0].utf8.count == 32, parts[3].utf8.count == 32,
+        guard parts.count == 5, parts[0].utf8.count == 32, parts[4].utf8.count == 32,
               parts.allSatisfy({ $0.utf8.allSatisfy(Hex.isDigit) }) else { return nil }
         let body = token.dropLast(33)
-        guard Self.equalInConstantTime(mac(String(body)), String(parts[3])),
+        guard Self.equalInConstantTime(mac(String(body)), String(parts[4])),
               let issued = Int64(parts[1], radix: 16),
               let pathBytes = Hex.decode(parts[2]),
-              let pagePath = String(validating: pathBytes, as: UTF8.self) else { return nil }
-        return Verified(pagePath: pagePath, issuedMilliseconds: issued)
+              let pagePath = String(validating: pathBytes, as: UTF8.self),
+              let targetBytes = Hex.decode(parts[3]),
+              let target = String(validating: targetBytes, as: UTF8.self) else { return nil }
+        return Verified(pagePath: pagePath, target: target, issuedMilliseconds: issued)
     }
 
     private func mac(_ body: String) -> String {

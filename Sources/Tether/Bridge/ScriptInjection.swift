@@ -3,8 +3,8 @@ import TetherHTTP
 /// Puts the page script into an HTML document once: before `</head>`, else right after the
 /// `<body…>` tag, else at the very start. The document itself is never duplicated or reordered.
 enum ScriptInjection {
-    static func inject(into html: [UInt8], session: String, names: ExposedNames) -> [UInt8] {
-        let tag = Array(scriptTag(session: session, names: names).utf8)
+    static func inject(into html: [UInt8], session: String, names: ExposedNames, reportErrors: Bool = true) -> [UInt8] {
+        let tag = Array(scriptTag(session: session, names: names, reportErrors: reportErrors).utf8)
         var out = html
         if let head = find(Array("</head".utf8), in: html) {
             out.insert(contentsOf: tag, at: head)
@@ -16,11 +16,12 @@ enum ScriptInjection {
         return out
     }
 
-    static func scriptTag(session: String, names: ExposedNames) -> String {
+    static func scriptTag(session: String, names: ExposedNames, reportErrors: Bool = true) -> String {
         // Every string is escaped by JSONText.quote, `<` included, so no name can end the script.
         func list(_ items: [String]) -> String { "[" + items.map(JSONText.quote).joined(separator: ",") + "]" }
         let config = "{\"session\":\(JSONText.quote(session)),\"methods\":\(list(names.methods)),"
-            + "\"properties\":\(list(names.properties)),\"settable\":\(list(names.settable))}"
+            + "\"properties\":\(list(names.properties)),\"settable\":\(list(names.settable)),"
+            + "\"reportErrors\":\(reportErrors)}"
         return scriptParts.before + config + scriptParts.after
     }
 

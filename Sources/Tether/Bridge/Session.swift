@@ -9,6 +9,9 @@ public final class Session: Sendable {
     public let id: String
     /// The file this page was served from, relative to the www root (`index.html`).
     public let pagePath: String
+    /// The request that served the page (its body dropped), for the app: path, query,
+    /// headers, cookies, client address.
+    public let openingRequest: HTTPRequest
     let createdAt: ContinuousClock.Instant
     private let configuration: BridgeConfiguration
     private let log: Log
@@ -16,6 +19,7 @@ public final class Session: Sendable {
     /// Left once, on close: `waitUntilClosed` returns for every waiter at once.
     private let closedLatch = DispatchGroup()
     private let onClose: @Sendable (Session) -> Void
+    private let errorCount: PageErrorCount
 
     private struct State {
         var outbox = Outbox()
@@ -31,11 +35,19 @@ public final class Session: Sendable {
         var batchDepth = 0
         var wakeDeferred = false
         var endpoint: (any SessionEndpoint)?
+        /// When an error report was last logged, and how many were not logged since.
+        var errorLoggedAt: ContinuousClock.Instant?
+        var errorsNotLogged = 0
     }
 
-    init(id: String, pagePath: String, configuration: BridgeConfiguration, log: Log, onClose: @escaping @Sendable (Session) -> Void) {
+    init(id: String, pagePath: String, openingRequest: HTTPRequest, configuration: BridgeConfiguration, log: Log,
+         errorCount: PageErrorCount = PageErrorCount(), onClose: @escaping @Sendable (Session) -> Void) {
+        self.errorCount = errorCount
         self.id = id
         self.pagePath = pagePath
+        var request = openingRequest
+        request.body = []
+        self.openingRequest = request
         self.configuration = configuration
         self.log = log
         self.onClose = onClose
@@ -222,6 +234,31 @@ public final class Session: Sendable {
     /// Since when the page has been silent; nil while it holds a poll (it is in contact).
     var silentSince: ContinuousClock.Instant? {
         state.withLock { state in state.poll == nil && state.closeReason == nil ? state.lastHeardAt : nil }
+    }
+
+    // MARK: Errors in the page
+
+    /// Takes errors the page (or a refused assignment) reported: counts them, logs one warning
+    /// line per `errorLogInterval` at most (with how many went unlogged), and tells the app.
+    package func report(_ errors: [PageError]) {
+        guard !errors.isEmpty else { return }
+        errorCount.add(errors.count)
+        let now = ContinuousClock.now
+        let (logNow, unlogged, endpoint) = state.withLock { state -> (Bool, Int, (any SessionEndpoint)?) in
+            if let last = state.errorLoggedAt, now - last < configuration.errorLogInterval {
+                state.errorsNotLogged += errors.count
+                return (false, 0, state.endpoint)
+            }
+            let unlogged = state.errorsNotLogged + errors.count - 1
+            state.errorLoggedAt = now
+            state.errorsNotLogged = 0
+            return (true, unlogged, state.endpoint)
+        }
+        if logNow {
+            let more = unlogged > 0 ? " (and \(unlogged) more not logged)" : ""
+            log.warning("page \(id.prefix(8)) \(pagePath): \(errors[0].logText)\(more)")
+        }
+        endpoint?.pageReported(errors)
     }
 
     // MARK: Closing

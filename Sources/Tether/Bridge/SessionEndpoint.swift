@@ -13,6 +13,13 @@ public protocol SessionEndpoint: Sendable {
     func sessionOpened()
     /// The page is gone (unloaded, expired, server stopping): `main` must end, state is freed.
     func sessionClosed(_ reason: CloseReason)
+    /// The page reported errors (already logged and counted). Called on the poll's thread:
+    /// it must not wait for the app.
+    func pageReported(_ errors: [PageError])
+}
+
+extension SessionEndpoint {
+    public func pageReported(_ errors: [PageError]) {}
 }
 
 public struct ExposedNames: Sendable, Equatable {

@@ -31,6 +31,8 @@ public final class SessionRegistry: Sendable {
         /// Tokens of closed sessions that could still be redeemed, so a closed page stays closed.
         var spent = SpentTokens()
     }
+    /// Errors reported by every page since start (`/_health`'s `pageErrors`).
+    let pageErrors = PageErrorCount()
 
     public init(configuration: BridgeConfiguration, log: Log) {
         self.configuration = configuration
@@ -59,20 +61,24 @@ public final class SessionRegistry: Sendable {
     // MARK: Page tokens
 
     /// The token a served page carries until its first request opens its session. Costs no state.
-    package func issueToken(pagePath: String) -> String {
-        tokens.issue(pagePath: pagePath, atMilliseconds: millisecondsSinceStart)
+    package func issueToken(pagePath: String, target: String) -> String {
+        tokens.issue(pagePath: pagePath, target: target, atMilliseconds: millisecondsSinceStart)
     }
 
     /// The open session for `id`, or a new one when `id` is a fresh token of ours: a page's
     /// first request. `prepare` attaches the session's endpoint before any other request can
-    /// see it. `isNew` is true for the request that opened it.
-    package func activate(_ id: String, prepare: (Session) -> Void) throws(ActivationError) -> (session: Session, isNew: Bool) {
+    /// see it. `isNew` is true for the request that opened it. The session's opening request is
+    /// the page's address as loaded (from the token) with `firstRequest`'s headers and client.
+    package func activate(_ id: String, firstRequest: HTTPRequest,
+                          prepare: (Session) -> Void) throws(ActivationError) -> (session: Session, isNew: Bool) {
         if let open = session(id) { return (open, false) }
         guard let token = tokens.verify(id) else { throw .unknown }
         let age = Double(millisecondsSinceStart - token.issuedMilliseconds) / 1000
         guard age <= configuration.firstPollTimeout.secondsValue else { throw .expired }
         guard !table.read({ $0.spent.contains(id, now: .now) }) else { throw .unknown }
-        let session = makeSession(id: id, pagePath: token.pagePath)
+        let opening = HTTPRequest(method: "GET", target: token.target, version: firstRequest.version,
+                                  headers: firstRequest.headers, peerAddress: firstRequest.peerAddress)
+        let session = makeSession(id: id, pagePath: token.pagePath, openingRequest: opening)
         prepare(session)
         switch admit(session) {
         case .admitted:
@@ -99,15 +105,16 @@ public final class SessionRegistry: Sendable {
     }
 
     /// A session under a random id, admitted at once (in-process pages, `TestPage`).
-    package func create(pagePath: String) throws(CreateError) -> Session {
-        let session = makeSession(id: SessionID.make(), pagePath: pagePath)
+    package func create(pagePath: String, openingRequest: HTTPRequest? = nil) throws(CreateError) -> Session {
+        let session = makeSession(id: SessionID.make(), pagePath: pagePath,
+                                  openingRequest: openingRequest ?? HTTPRequest(method: "GET", target: "/" + pagePath))
         guard case .admitted = admit(session) else { throw .tooManySessions(limit: configuration.maxSessions) }
         return session
     }
 
-    private func makeSession(id: String, pagePath: String) -> Session {
-        Session(id: id, pagePath: pagePath, configuration: configuration, log: log,
-                onClose: { [weak self] closed in self?.remove(closed) })
+    private func makeSession(id: String, pagePath: String, openingRequest: HTTPRequest) -> Session {
+        Session(id: id, pagePath: pagePath, openingRequest: openingRequest, configuration: configuration, log: log,
+                errorCount: pageErrors, onClose: { [weak self] closed in self?.remove(closed) })
     }
 
     private enum Admission {
@@ -214,6 +221,10 @@ public final class SessionRegistry: Sendable {
         guard nanos >= 0 else { return nil }
         return max(0, (ContinuousClock.now - startedAt).secondsValue - Double(nanos) / 1e9)
     }
+
+    /// Errors pages have reported since the server started (failed statements, uncaught
+    /// errors, unsendable values).
+    public var pageErrorCount: Int { pageErrors.value }
 
     public var uptimeSeconds: Double { (ContinuousClock.now - startedAt).secondsValue }
 

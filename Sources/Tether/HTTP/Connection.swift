@@ -11,6 +11,7 @@ struct Connection {
         var parser = RequestParser(configuration: configuration)
         var isFirstRequest = true
         let acceptedAt = ContinuousClock.now
+        let peerAddress = socket.peerAddress()
 
         while true {
             // A new connection has the header timeout, counted from accept, for its whole first
@@ -44,7 +45,8 @@ struct Connection {
                 target: head.target,
                 version: head.version,
                 headers: HTTPHeaders(fields: head.fields),
-                body: head.contentLength == 0 ? [] : Array(buffer[head.length..<total])
+                body: head.contentLength == 0 ? [] : Array(buffer[head.length..<total]),
+                peerAddress: peerAddress
             )
             let response = server.handler.respond(to: request)
             let keepAlive = request.wantsKeepAlive && !response.closesConnection && !server.isStopping

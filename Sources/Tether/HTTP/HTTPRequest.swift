@@ -7,13 +7,18 @@ public struct HTTPRequest: Sendable {
     public var version: String
     public var headers: HTTPHeaders
     public var body: [UInt8]
+    /// The client's address (`127.0.0.1`, `::1`) when the request came over a socket.
+    /// Behind a reverse proxy this is the proxy's; the client is in its headers.
+    public var peerAddress: String?
 
-    public init(method: String, target: String, version: String = "HTTP/1.1", headers: HTTPHeaders = [:], body: [UInt8] = []) {
+    public init(method: String, target: String, version: String = "HTTP/1.1", headers: HTTPHeaders = [:], body: [UInt8] = [],
+                peerAddress: String? = nil) {
         self.method = method
         self.target = target
         self.version = version
         self.headers = headers
         self.body = body
+        self.peerAddress = peerAddress
     }
 
     /// The target up to `?`, still percent-encoded.

@@ -9,8 +9,10 @@ import TetherHTTP
 /// An assignment is queued on the page the builder came from. A call or member read only
 /// builds an expression; `page.run` sends it and `page.eval` reads its value.
 ///
-/// `JS` has no public instance members of its own (only subscripts and the call hook): any
-/// would hide the JavaScript name spelled the same, as `js.dom.input.value` must reach `value`.
+/// `JS` has no public instance members of its own (only subscripts, the call hook and
+/// `debugDescription`): any would hide the JavaScript name spelled the same, as
+/// `js.dom.input.value` must reach `value`. Reading a value into Swift does not compile;
+/// `page.eval` reads.
 @dynamicMemberLookup
 @dynamicCallable
 public struct JS: Sendable {
@@ -43,6 +45,12 @@ public struct JS: Sendable {
     /// Never put untrusted text here.
     public init(code: String) {
         self.init(_code: code, sink: nil, isPure: false)  // unknown code may have effects
+    }
+
+    /// Any `Encodable` value as a JSON literal (keys sorted, `<`, U+2028, U+2029 escaped):
+    /// `js.data = try JS(json: reading)` throws at the assignment when JSON cannot hold it.
+    public init(json value: some Encodable) throws(JSONEncodingError) {
+        self.init(_code: try JSONLiteral.code(of: value, strict: true), sink: nil)
     }
 
     /// The code of an expression, for logs and tests: `JS.code(of: js.a.b)` is `a.b`.
@@ -85,12 +93,26 @@ public struct JS: Sendable {
         nonmutating set { assign(member(name), newValue) }
     }
 
-    /// Assigning a runtime value: `js.factor = someDouble`. Reading through this subscript
-    /// is a programming error: a JavaScript value is read with `page.eval`.
+    // The generic subscripts below take runtime values. Their getters are unavailable, so a
+    // line that reads a JavaScript value into a Swift value does not compile: reads go
+    // through `page.eval`. (`@_disfavoredOverload` keeps literals on the `JS` path above.)
+
+    /// Assigning a runtime value: `js.factor = someDouble`.
     @_disfavoredOverload
     public subscript<Value: JSConvertible>(dynamicMember name: String) -> Value {
-        get { fatalError("\(member(name)._code) cannot be read synchronously; use page.eval(js.…, as: T.self)") }
+        @available(*, unavailable, message: "a JavaScript value is read with page.eval(js.…, as: T.self)")
+        get { fatalError("unreachable: the getter is unavailable") }
         nonmutating set { assign(member(name), jsLiteral(newValue)) }
+    }
+
+    /// Assigning any `Encodable` value: `js.reading = reading` is `reading={"celsius":20.5}`.
+    /// A value JSON cannot hold (NaN, infinity) is not sent; the page's sink reports it
+    /// (`page.onError`). `js.reading = try JS(json: reading)` throws instead.
+    @_disfavoredOverload
+    public subscript<Value: Encodable & Sendable>(dynamicMember name: String) -> Value {
+        @available(*, unavailable, message: "a JavaScript value is read with page.eval(js.…, as: T.self)")
+        get { fatalError("unreachable: the getter is unavailable") }
+        nonmutating set { assign(member(name), encoding: newValue) }
     }
 
     /// `js.arr[0]`, `js.dom["my-id"]`.
@@ -106,28 +128,69 @@ public struct JS: Sendable {
 
     @_disfavoredOverload
     public subscript<Value: JSConvertible>(index: Int) -> Value {
-        get { fatalError("\(self.index(String(index))._code) cannot be read synchronously; use page.eval") }
+        @available(*, unavailable, message: "a JavaScript value is read with page.eval(js.…, as: T.self)")
+        get { fatalError("unreachable: the getter is unavailable") }
         nonmutating set { assign(self.index(String(index)), jsLiteral(newValue)) }
     }
 
     @_disfavoredOverload
+    public subscript<Value: Encodable & Sendable>(index: Int) -> Value {
+        @available(*, unavailable, message: "a JavaScript value is read with page.eval(js.…, as: T.self)")
+        get { fatalError("unreachable: the getter is unavailable") }
+        nonmutating set { assign(self.index(String(index)), encoding: newValue) }
+    }
+
+    @_disfavoredOverload
     public subscript<Value: JSConvertible>(key: String) -> Value {
-        get { fatalError("\(index(JSONText.quote(key))._code) cannot be read synchronously; use page.eval") }
+        @available(*, unavailable, message: "a JavaScript value is read with page.eval(js.…, as: T.self)")
+        get { fatalError("unreachable: the getter is unavailable") }
         nonmutating set { assign(index(JSONText.quote(key)), jsLiteral(newValue)) }
+    }
+
+    @_disfavoredOverload
+    public subscript<Value: Encodable & Sendable>(key: String) -> Value {
+        @available(*, unavailable, message: "a JavaScript value is read with page.eval(js.…, as: T.self)")
+        get { fatalError("unreachable: the getter is unavailable") }
+        nonmutating set { assign(index(JSONText.quote(key)), encoding: newValue) }
+    }
+
+    /// An `Encodable` value as its literal; one JSON cannot hold is reported and not sent.
+    private func assign(_ target: JS, encoding value: some Encodable & Sendable) {
+        do {
+            assign(target, try JSONLiteral.code(of: value))
+        } catch {
+            let left = target._isDOMRoot ? "dom" : target._code
+            (target._sink ?? _sink)?.report(unencodable: error, target: left)
+        }
     }
 
     // MARK: Calls
 
     /// `js.console.log("a", 1, x)` is `console.log("a",1,x)`.
     public func dynamicallyCall(withArguments arguments: [any JSConvertible]) -> JS {
-        var code = _code + "("
-        for (position, argument) in arguments.enumerated() {
-            if position > 0 { code += "," }
-            code += jsLiteral(argument)
-        }
-        code += ")"
-        return JS(_code: code, sink: _sink, isPure: false)
+        call(arguments.map { jsLiteral($0) })
     }
+
+    /// Arguments that include an `Encodable` value: `try js.show(reading)`. Throws when a
+    /// value cannot be written as JSON (NaN, infinity). Mixing in a builder value needs
+    /// `try JS(json: reading)` for the `Encodable` one.
+    @_disfavoredOverload
+    public func dynamicallyCall(withArguments arguments: [any Encodable & Sendable]) throws(JSONEncodingError) -> JS {
+        var literals: [String] = []
+        for argument in arguments { literals.append(try JSONLiteral.code(of: argument)) }
+        return call(literals)
+    }
+
+    private func call(_ literals: [String]) -> JS {
+        JS(_code: _code + "(" + literals.joined(separator: ",") + ")", sink: _sink, isPure: false)
+    }
+}
+
+/// `String(describing: js.a.b)` and `print(js.a.b)` give the code, `a.b`. This is the one
+/// member JS has of its own: `debugDescription`, a name no page uses, where
+/// `CustomStringConvertible` would take `description` from JavaScript.
+extension JS: CustomDebugStringConvertible {
+    public var debugDescription: String { _code }
 }
 
 /// A builder inside another expression is its code: `js.a = js.b.c` is `a=b.c`.

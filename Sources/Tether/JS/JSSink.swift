@@ -6,17 +6,32 @@ public protocol JSSink: Sendable {
     /// (`document.getElementById("count").innerHTML`), which lets a full outbox keep only
     /// the newest write to the same target.
     func queue(statement: String, assignmentTarget: String?)
+    /// An assignment whose value JSON cannot hold (`js.data = reading` with a NaN in it):
+    /// nothing was queued. A page's sink logs it and hands it to the app's `pageError`.
+    func report(unencodable error: JSONEncodingError, target: String)
+}
+
+extension JSSink {
+    public func report(unencodable error: JSONEncodingError, target: String) {}
 }
 
 /// Keeps statements in order; `JS(sink: recorder)` gives a builder whose writes land here.
 public final class JSRecorder: JSSink {
     private let recorded = Mutex<[String]>([])
+    private let failures = Mutex<[String]>([])
 
     public init() {}
 
     public func queue(statement: String, assignmentTarget: String?) {
         recorded.withLock { $0.append(statement) }
     }
+
+    public func report(unencodable error: JSONEncodingError, target: String) {
+        failures.withLock { $0.append("\(target): \(error)") }
+    }
+
+    /// Assignments refused because JSON cannot hold their value, as `target: reason`.
+    public var failed: [String] { failures.withLock { $0 } }
 
     /// Statements so far, oldest first.
     public var statements: [String] { recorded.withLock { $0 } }

@@ -5,6 +5,7 @@ import TetherTesting
 /// What `Exposed` lets a page reach, and how arguments and results cross.
 final class ExposedTests: XCTestCase {
     struct Point: Codable, Equatable, Sendable { var x: Double, y: Double }
+    struct Reading: Encodable, Sendable { var room: String, celsius: Double, history: [Double] }
     struct Refusal: Error, CustomStringConvertible { var description: String { "volume must be 0...11" } }
 
     final class Gadget: App {
@@ -18,6 +19,9 @@ final class ExposedTests: XCTestCase {
                 .method("mid") { (_, a: Point, b: Point) in Point(x: (a.x + b.x) / 2, y: (a.y + b.y) / 2) }
                 .method("join") { (_, a: String, b: Int, c: Bool, d: [Int]) in "\(a)-\(b)-\(c)-\(d.count)" }
                 .method("explode") { (_: Gadget) throws -> Int in throw Refusal() }
+                .method("refuse") { (_: Gadget, n: Int) throws -> Int in throw InvalidInput("\(n) is not allowed") }
+                .method("reading") { _ in Reading(room: "<kitchen>", celsius: 20.5, history: [19, 20.25]) }
+                .method("broken") { _ in Reading(room: "attic", celsius: .infinity, history: []) }
                 .property("serial", \.serial)
                 .property("volume", get: { $0.volume }, set: { app, value in
                     guard (0...11).contains(value) else { throw Refusal() }
@@ -56,6 +60,22 @@ final class ExposedTests: XCTestCase {
         XCTAssertThrowsError(try page.set("volume", 12)) { XCTAssertEqual($0 as? EndpointError, .failed("volume must be 0...11")) }
         XCTAssertEqual(try page.get("volume", as: Int.self), 11)
         XCTAssertThrowsError(try page.get("secret", as: String.self)) { XCTAssertEqual($0 as? EndpointError, .unknownProperty("secret")) }
-        XCTAssertEqual(page.exposedNames, ExposedNames(methods: ["mid", "join", "explode"], properties: ["serial", "volume"], settable: ["volume"]))
+        XCTAssertEqual(page.exposedNames, ExposedNames(methods: ["mid", "join", "explode", "refuse", "reading", "broken"], properties: ["serial", "volume"], settable: ["volume"]))
+    }
+
+    func testEncodableResultHasSortedKeys() throws {
+        let page = try TestPage(Gadget.self)
+        XCTAssertEqual(try page.call("reading"), JSONValue.object([
+            "room": .string("<kitchen>"), "celsius": .number("20.5"), "history": .array([.number("19"), .number("20.25")]),
+        ]))
+        XCTAssertThrowsError(try page.call("broken")) { error in
+            guard case .failed(let message)? = error as? EndpointError else { return XCTFail("\(error)") }
+            XCTAssertTrue(message.hasPrefix("broken: cannot encode the result as JSON"), message)
+        }
+    }
+
+    func testInvalidInputIsBadArguments() throws {
+        let page = try TestPage(Gadget.self)
+        XCTAssertThrowsError(try page.call("refuse", 3)) { XCTAssertEqual($0 as? EndpointError, .badArguments("3 is not allowed")) }
     }
 }

@@ -23,7 +23,7 @@ final class StopwatchTests: XCTestCase {
         let afterStop = browser.waitForStatements(2).filter { $0.contains("\"b2\"") }
         XCTAssertEqual(afterStop, [
             "document.getElementById(\"b2\").innerHTML=\"Restart\"",
-            "document.getElementById(\"b2\").onclick=(function(){return tether.call(\"restart\")})",
+            "document.getElementById(\"b2\").onclick=(function(e){return tether.callback(\"restart\",[],[],e)})",
         ])
         XCTAssertEqual(server.page(id: browser.session)?.withApp(as: Stopwatch.self) { $0.isRunning }, false)
         XCTAssertEqual(browser.call("restart")?.status, 200)
@@ -35,7 +35,7 @@ final class StopwatchTests: XCTestCase {
         }
         XCTAssertEqual(Array(swaps.suffix(2)), [
             "document.getElementById(\"b2\").innerHTML=\"Pause\"",
-            "document.getElementById(\"b2\").onclick=(function(){return tether.call(\"stop\")})",
+            "document.getElementById(\"b2\").onclick=(function(e){return tether.callback(\"stop\",[],[],e)})",
         ])
         XCTAssertEqual(server.page(id: browser.session)?.withApp(as: Stopwatch.self) { $0.isRunning }, true)
     }

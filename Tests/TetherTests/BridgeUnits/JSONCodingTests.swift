@@ -161,4 +161,17 @@ final class JSONCodingTests: XCTestCase {
     func testArrayEncodes() throws {
         XCTAssertEqual(try JSONParser.parse(try JSONCoding.encode([1, 2, 3])), .array([.number("1"), .number("2"), .number("3")]))
     }
+
+    func testEncodedResultsHaveSortedKeys() throws {
+        struct Unordered: Encodable { var zeta = 1, alpha = "a/b", mid = [2.5] }
+        XCTAssertEqual(try JSONCoding.encode(Unordered()), #"{"alpha":"a/b","mid":[2.5],"zeta":1}"#)
+    }
+
+    func testNumbersBeyondDoubleAreRefusedNotInfinity() {
+        XCTAssertThrowsError(try JSONCoding.decode(Double.self, from: .number("1e999")))
+        XCTAssertThrowsError(try JSONCoding.decode(Double.self, from: .number("-1e999")))
+        XCTAssertThrowsError(try JSONCoding.decode([Double].self, from: .array([.number("1e999")])))
+        XCTAssertThrowsError(try JSONCoding.decode(Int.self, from: .number("9223372036854775808")))
+        XCTAssertEqual(try JSONCoding.decode(Double.self, from: .number("1e308")), 1e308)
+    }
 }

@@ -129,6 +129,7 @@ final class ScriptInjectionTests: XCTestCase {
             "methods": .array([.string("add"), .string("reset")]),
             "properties": .array([.string("count"), .string("label")]),
             "settable": .array([.string("label")]),
+            "reportErrors": .bool(true),
         ]))
     }
 
@@ -136,7 +137,10 @@ final class ScriptInjectionTests: XCTestCase {
         let tag = ScriptInjection.scriptTag(session: "s", names: ExposedNames())
         XCTAssertEqual(try config(in: tag), .object([
             "session": .string("s"), "methods": .array([]), "properties": .array([]), "settable": .array([]),
+            "reportErrors": .bool(true),
         ]))
+        let quiet = ScriptInjection.scriptTag(session: "s", names: ExposedNames(), reportErrors: false)
+        XCTAssertEqual(try config(in: quiet)["reportErrors"], .bool(false))
     }
 
     func testNameHoldingScriptEndTagCannotEndTheScript() throws {
@@ -151,6 +155,7 @@ final class ScriptInjectionTests: XCTestCase {
             "methods": .array([.string(hostile)]),
             "properties": .array([.string("</SCRIPT >\u{2028}")]),
             "settable": .array([.string("\"};alert(1);//")]),
+            "reportErrors": .bool(true),
         ]))
         let page = inject("<head></head>", session: "s", names: names)
         XCTAssertEqual(occurrences(of: "</script", in: page), 1)

@@ -26,6 +26,19 @@ final class DemoAppTests: XCTestCase {
         XCTAssertEqual(page.exposedNames.settable, ["count"])
     }
 
+    func testCounterNeverTrapsAtItsLimits() throws {
+        let page = try TestPage(Counter.self)
+        page.withApp { $0.count = .max }  // Swift code may set anything; increment still checks
+        XCTAssertThrowsError(try page.call("increment")) { XCTAssertEqual($0 as? EndpointError, .badArguments("the count is at its largest (9223372036854775807)")) }
+        XCTAssertThrowsError(try page.set("count", Int.min)) { error in
+            guard case .badArguments? = error as? EndpointError else { return XCTFail("\(error)") }
+        }
+        XCTAssertThrowsError(try page.call("getresult", Double.greatestFiniteMagnitude, Double.greatestFiniteMagnitude)) { error in
+            guard case .badArguments? = error as? EndpointError else { return XCTFail("\(error)") }
+        }
+        XCTAssertEqual(page.withApp { $0.count }, .max)
+    }
+
     func testCounterRefusesWhatIsNotExposed() throws {
         let page = try TestPage(Counter.self)
         XCTAssertThrowsError(try page.call("deinit")) { XCTAssertEqual($0 as? EndpointError, .unknownFunction("deinit")) }
@@ -51,14 +64,14 @@ final class DemoAppTests: XCTestCase {
         try page.call("stop")
         XCTAssertEqual(page.takeStatements(), [
             #"document.getElementById("b2").innerHTML="Restart""#,
-            #"document.getElementById("b2").onclick=(function(){return tether.call("restart")})"#,
+            #"document.getElementById("b2").onclick=(function(e){return tether.callback("restart",[],[],e)})"#,
         ])
         try page.call("stop")
         XCTAssertEqual(page.takeStatements(), [], "pausing twice changes nothing")
         try page.call("restart")
         XCTAssertEqual(page.takeStatements(), [
             #"document.getElementById("b2").innerHTML="Pause""#,
-            #"document.getElementById("b2").onclick=(function(){return tether.call("stop")})"#,
+            #"document.getElementById("b2").onclick=(function(e){return tether.callback("stop",[],[],e)})"#,
         ])
         try page.call("reset")
         XCTAssertEqual(page.takeStatements(), [#"document.getElementById("time").innerHTML="0.0""#])

@@ -1,0 +1,54 @@
+import FoundationEssentials
+import TetherHTTP
+
+/// Why a Swift value could not become a JavaScript literal: JSON cannot hold it
+/// (NaN or infinity inside an `Encodable` value), or its `encode(to:)` threw.
+public struct JSONEncodingError: Error, Equatable, Sendable, CustomStringConvertible {
+    /// The Swift type that was being written.
+    public let type: String
+    /// Where in the value, and what went wrong.
+    public let reason: String
+
+    public var description: String { "cannot write a \(type) as JSON: \(reason)" }
+}
+
+/// `Encodable` values as JSON literals that are safe inside a script.
+enum JSONLiteral {
+    /// A `JSConvertible` value keeps its own literal (a bare `Double.nan` is `NaN`) unless
+    /// `strict`; any other value is JSON with sorted keys, and `<`, U+2028 and U+2029 escaped as
+    /// `JSONText.quote` does, so no string in it can end a script or a line.
+    static func code(of value: some Encodable, strict: Bool = false) throws(JSONEncodingError) -> String {
+        if !strict, let convertible = value as? any JSConvertible { return jsLiteral(convertible) }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        let data: Data
+        do {
+            data = try encoder.encode(value)
+        } catch {
+            throw JSONEncodingError(type: "\(type(of: value))", reason: Self.reason(error))
+        }
+        return escaped(String(decoding: data, as: UTF8.self))
+    }
+
+    /// In JSON text these characters occur only inside strings, where the escapes mean the same.
+    static func escaped(_ json: String) -> String {
+        guard json.unicodeScalars.contains(where: { $0 == "<" || $0 == "\u{2028}" || $0 == "\u{2029}" }) else { return json }
+        var out = ""
+        out.reserveCapacity(json.utf8.count + 16)
+        for scalar in json.unicodeScalars {
+            switch scalar {
+            case "<": out += "\\u003c"
+            case "\u{2028}": out += "\\u2028"
+            case "\u{2029}": out += "\\u2029"
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        return out
+    }
+
+    private static func reason(_ error: any Error) -> String {
+        guard let error = error as? EncodingError, case .invalidValue(_, let context) = error else { return "\(error)" }
+        let path = context.codingPath.map(\.stringValue).joined(separator: ".")
+        return path.isEmpty ? context.debugDescription : "\(context.debugDescription) (at \(path))"
+    }
+}
