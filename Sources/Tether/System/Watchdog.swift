@@ -122,7 +122,7 @@ public final class Watchdog: Sendable {
                     if recovered { log.info("tetherd is alive again: pinging the systemd watchdog again") }
                     notifier.notify((pingInterval == nil ? [] : ["WATCHDOG=1"]) + ["STATUS=\(status())"])
                 case .tolerated:
-                    notifier.notify(pingInterval == nil ? [] : ["WATCHDOG=1"])
+                    if pingInterval != nil { notifier.notify(["WATCHDOG=1"]) }
                 case .unhealthy(let problem, let firstTime):
                     if firstTime { reportUnhealthy(problem) }  // and no ping, until it recovers
                 }
