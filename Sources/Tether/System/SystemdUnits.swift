@@ -101,6 +101,12 @@ public struct SystemdUnits: Sendable, Equatable {
         IPAddressDeny=any
         IPAddressAllow=localhost
         NoDelay=true
+        # A \(name) that exits 64, 66 or 78 (a bad flag, --www or binding) is not restarted, but every
+        # new connection would start it again, for ever. After 5 such starts in 10 s the socket gives
+        # up and closes the port ("Trigger limit hit" in the journal; the README's troubleshooting says
+        # how to recover). A running \(name) that crashes is restarted by its own Restart=, no trigger.
+        TriggerLimitIntervalSec=10s
+        TriggerLimitBurst=5
 
         [Install]
         WantedBy=sockets.target
@@ -115,10 +121,14 @@ public struct SystemdUnits: Sendable, Equatable {
         # Written by `\(name) --systemd-units DIR`: it runs the binary by the absolute path it had
         # then (install it first, e.g. /usr/local/bin: a DynamicUser cannot reach /home or /root).
         #
-        # \(name) speaks sd_notify itself: READY=1 once it serves, WATCHDOG=1 every WatchdogSec/2
-        # while its accept loop and session sweeper are alive, STATUS= with the open session count,
-        # STOPPING=1 on SIGTERM. It serves the socket of \(name).socket (fd 3), so --host/--port are
-        # not used here; run without the socket unit, it would bind \(hostPort) itself.
+        # \(name) speaks sd_notify itself: READY=1 once it serves, WATCHDOG=1 every WatchdogSec/10
+        # while it is alive, STATUS= with the open session count, STOPPING=1 on SIGTERM. Alive means
+        # its HTTP loop is running and its session sweeper made a pass in the last few seconds: one
+        # takes every connection, the other ends every abandoned page. A stall (SIGSTOP, swapping, a
+        # suspend) shorter than WatchdogSec is forgiven: a bad reading stops the pings only after
+        # lasting WatchdogSec of \(name)'s own running time, and they resume if it recovers.
+        # It serves the socket of \(name).socket (fd 3), so --host/--port are not used here; run
+        # without the socket unit, it would bind \(hostPort) itself.
 
         [Unit]
         Description=\(name) (Tether daemon)
@@ -130,8 +140,14 @@ public struct SystemdUnits: Sendable, Equatable {
         Type=notify
         NotifyAccess=main
         ExecStart=\(execStart)
-        # SIGHUP reloads every open page (they come back with a fresh session).
+        # SIGHUP reloads every open page (they come back with a fresh session); \(name) keeps running.
         ExecReload=/bin/kill -HUP $MAINPID
+        # Exit 64/66/78 (below) is not restarted, but \(name).socket starts \(name) again on the next
+        # connection, until its trigger limit closes the port: say so where the error is read.
+        ExecStopPost=/bin/sh -c 'case "$$EXIT_STATUS" in 64|66|78) echo "<3>\(name) exited $$EXIT_STATUS: a bad flag, --www directory or page binding, which no restart mends; \(name).socket soon stops listening. Fix it, then: systemctl daemon-reload; systemctl reset-failed \(name).socket \(name).service; systemctl start \(name).socket \(name).service" >&2 ;; esac'
+        # The Swift backtracer cannot start under MemoryDenyWriteExecute=; without this a crash or a
+        # watchdog SIGABRT would leave the process lingering until SIGKILL, TimeoutStopSec later.
+        Environment=SWIFT_BACKTRACE=enable=no
         # A hung daemon (no pings) is killed with SIGABRT and restarted, as is one that exited or
         # crashed, for as long as it takes (a kiosk has no one to type `systemctl restart`); but not
         # after a bad flag (64), a missing www directory (66) or a page bound wrongly (78), which no
@@ -203,12 +219,15 @@ public struct SystemdUnits: Sendable, Equatable {
         # WAYLAND_DISPLAY: an X11 display (or Xwayland) is addressed by a fixed name, :0, with no
         # per-login runtime directory to point at. For a Wayland-only session instead set
         # Environment=XDG_RUNTIME_DIR=/run/user/<uid of kiosk> WAYLAND_DISPLAY=wayland-0 and add
-        # --ozone-platform=wayland. Until the display is up Chromium exits and is started again.
+        # --ozone-platform=wayland (and drop the X11 wait below).
         #
         # Before Chromium starts, ExecStartPre waits until \(name)'s /_health answers (60 tries, 30 to
         # 60 s at most; then the start fails and Restart= tries again), so the kiosk never shows the
-        # browser's own error page. Later daemon restarts are handled by the page script.
-        # Written by `\(name) --systemd-units DIR`; needs chromium and curl (Debian packages).
+        # browser's own error page. Later daemon restarts are handled by the page script. Then it waits
+        # for the display and its window manager (up to 60 s): a window mapped before the window manager
+        # runs is never made full screen by it. With no window manager at all, Chromium still starts,
+        # placed and sized to the screen (Chromium then leaves the last pixel row and column).
+        # Written by `\(name) --systemd-units DIR`; needs chromium, curl, x11-utils, dbus (Debian).
 
         [Unit]
         Description=\(name) kiosk: Chromium full screen on \(startURL)
@@ -226,15 +245,26 @@ public struct SystemdUnits: Sendable, Equatable {
         StateDirectory=\(kiosk)
         Environment=HOME=/var/lib/\(kiosk)
         ExecStartPre=/bin/sh -c 'i=0; while [ $$i -lt 60 ]; do curl -fs -o /dev/null --max-time 0.5 \(startURL)_health && exit 0; i=$$((i + 1)); sleep 0.5; done; echo "\(name) did not answer \(startURL)_health in 60 tries" >&2; exit 1'
-        ExecStart=/usr/bin/chromium --kiosk --app=\(startURL) \\
+        ExecStartPre=/bin/sh -c 'i=0; while [ $$i -lt 120 ]; do xprop -root _NET_SUPPORTING_WM_CHECK 2>/dev/null | grep -q "window id" && exit 0; i=$$((i + 1)); sleep 0.5; done; xdpyinfo >/dev/null 2>&1 || { echo "display $$DISPLAY is not up after 60 s" >&2; exit 1; }; echo "no window manager on $$DISPLAY after 60 s: starting without one"'
+        # Caches (GPU shaders among them) go where XDG says, else to the passwd home, read-only here.
+        Environment=XDG_CACHE_HOME=/var/lib/\(kiosk)/cache XDG_CONFIG_HOME=/var/lib/\(kiosk)/config
+        # A session bus of its own (without one Chromium logs D-Bus errors all along), in the runtime
+        # directory that systemd removes when the unit stops. Chromium stays the main process, and on
+        # stop ExecStop= ends it first, while its bus still runs (else it aborts over the lost bus);
+        # the bus and the rest get SIGTERM after it.
+        RuntimeDirectory=\(kiosk)
+        ExecStart=/bin/sh -c 'DBUS_SESSION_BUS_ADDRESS=$$(dbus-daemon --session --address=unix:path=/run/\(kiosk)/bus --fork --nopidfile --print-address=1) && export DBUS_SESSION_BUS_ADDRESS && exec /usr/bin/chromium --kiosk --app=\(startURL) \\
+            --window-position=0,0 --window-size=$$(xdpyinfo | grep -o "[0-9]*x[0-9]* pixels" | cut -d" " -f1 | tr x ,) \\
             --user-data-dir=/var/lib/\(kiosk)/chromium \\
             --noerrdialogs --disable-session-crashed-bubble --disable-infobars \\
             --no-first-run --no-default-browser-check --password-store=basic \\
             --disable-translate --disable-features=Translate --check-for-update-interval=31536000 \\
-            --overscroll-history-navigation=0 --disable-pinch
+            --overscroll-history-navigation=0 --disable-pinch'
+        ExecStop=/bin/sh -c 'kill -TERM $$MAINPID 2>/dev/null; while kill -0 $$MAINPID 2>/dev/null; do sleep 0.1; done'
         Restart=always
         RestartSec=2s
-        TimeoutStartSec=90s
+        TimeoutStartSec=150s
+        SyslogIdentifier=chromium
 
         # Light hardening only: Chromium sandboxes itself (user namespaces) and needs the X11 socket in
         # the real /tmp, so PrivateTmp=, RestrictNamespaces= and friends would break it.

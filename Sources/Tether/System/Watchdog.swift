@@ -10,16 +10,28 @@ public struct WatchdogSettingError: Error, Equatable, Sendable, CustomStringConv
     public let description: String
 }
 
-/// Keeps systemd's picture of tetherd true from one POSIX thread. While the HTTP accept loop and
-/// the session sweeper are alive it sends `WATCHDOG=1` every half of `$WATCHDOG_USEC`; once
-/// either has died it stops, so systemd restarts a daemon whose process lives on but no longer
-/// serves. Each message carries `STATUS=` with the open session count (`systemctl status`).
+/// Keeps systemd's picture of tetherd true from one POSIX thread, which sends `WATCHDOG=1`
+/// every tenth of `$WATCHDOG_USEC` (1 s of `WatchdogSec=10s`) while tetherd is alive, with
+/// `STATUS=` and the open session count (`systemctl status`).
+///
+/// Alive means: the HTTP accept thread is still in its loop, and the session sweeper thread has
+/// made a pass in its last three intervals (each pass takes the session registry's lock, so a
+/// deadlock there shows as well). The one thread accepts every connection and the other ends
+/// every abandoned page; while both run, tetherd takes connections and serves them.
+///
+/// A stall is not a death: after a SIGSTOP, heavy swapping or a suspend, the sweeper may look
+/// late for a moment. So a bad reading stops the pings only once it has lasted a whole
+/// watchdog timeout of the watchdog's own running time (`unhealthyGrace`, on CLOCK_MONOTONIC,
+/// restarted when the watchdog itself was stalled), and the pings resume when tetherd recovers.
+/// Pinging ten times per timeout lets a stall of up to nine tenths of it pass unpunished.
 public final class Watchdog: Sendable {
     /// nil while the server is healthy, else what has died.
     public typealias Vitals = @Sendable () -> String?
 
     /// STATUS= is refreshed at least this often, also without a watchdog.
     public static let statusInterval: Duration = .seconds(5)
+    /// Pings per watchdog timeout.
+    public static let pingsPerTimeout = 10
 
     private let notifier: SystemdNotifier
     private let pingInterval: Duration?
@@ -71,8 +83,9 @@ public final class Watchdog: Sendable {
         }
     }
 
-    /// Half the timeout, as sd_watchdog_enabled advises; `WATCHDOG_PID`, when set, must be ours
-    /// (a variable inherited from a parent's unit is not meant for us).
+    /// A tenth of the timeout (more often than sd_watchdog_enabled's advice of a half, so a
+    /// stall of up to 90% of it is survived); `WATCHDOG_PID`, when set, must be ours (a
+    /// variable inherited from a parent's unit is not meant for us).
     static func pingInterval(usec: String?, pid: String?, ourPID: Int32) throws(WatchdogSettingError) -> Duration? {
         guard let usec else { return nil }
         guard let micros = UInt64(usec), micros > 0 else {
@@ -85,22 +98,34 @@ public final class Watchdog: Sendable {
             if owner != ourPID { return nil }
         }
         // A floor of 10 ms keeps a nonsense timeout from turning the loop into a busy one.
-        return .microseconds(max(Int64(clamping: micros / 2), 10_000))
+        return .microseconds(max(Int64(clamping: micros / UInt64(pingsPerTimeout)), 10_000))
     }
+
+    /// How long the vitals must stay bad, in the watchdog's own running time, before the pings
+    /// stop: one watchdog timeout (or, without a watchdog, before the log says so).
+    var unhealthyGrace: Duration { tick * Self.pingsPerTimeout }
+
+    private var tick: Duration { min(pingInterval ?? Self.statusInterval, Self.statusInterval) }
 
     /// Starts the thread, which notifies at once and then every interval. False when the system
     /// refused a thread (logged: systemd will then restart us for want of pings).
     @discardableResult
     public func start() -> Bool {
-        let tick = min(pingInterval ?? Self.statusInterval, Self.statusInterval)
+        let tickNanos = tick.clampedNanoseconds
+        let graceNanos = unhealthyGrace.clampedNanoseconds
         let started = PosixThread.start(stackBytes: 128 * 1024) { [self] in
             defer { finished.signal() }
+            var judge = HealthJudge(tickNanos: tickNanos, graceNanos: graceNanos)
             while true {
-                if let problem = vitals() {
-                    reportUnhealthy(problem)
-                    return  // nothing more to say: no ping may follow
+                switch judge.read(vitals(), at: MonotonicClock.nanoseconds()) {
+                case .healthy(let recovered):
+                    if recovered { log.info("tetherd is alive again: pinging the systemd watchdog again") }
+                    notifier.notify((pingInterval == nil ? [] : ["WATCHDOG=1"]) + ["STATUS=\(status())"])
+                case .tolerated:
+                    if pingInterval != nil { notifier.notify(["WATCHDOG=1"]) }
+                case .unhealthy(let problem, let firstTime):
+                    if firstTime { reportUnhealthy(problem) }  // and no ping, until it recovers
                 }
-                notifier.notify((pingInterval == nil ? [] : ["WATCHDOG=1"]) + ["STATUS=\(status())"])
                 if stopSignal.wait(timeout: .now() + tick.dispatchInterval) == .success { return }
             }
         }

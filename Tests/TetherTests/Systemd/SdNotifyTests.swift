@@ -163,6 +163,65 @@ final class SdNotifyTests: XCTestCase {
         try assertStopsPingingWhen({ $0.bridge?.registry.stopSweeper() }, reason: "the session sweeper is not running")
     }
 
+    /// A daemon that looks dead for less than a watchdog timeout (a stall: SIGSTOP, swapping, a
+    /// resume) is pinged for all along; one that stays dead is not, until it comes back.
+    func testWatchdogToleratesAShortBadSpellAndResumesAfterRecovery() throws {
+        let socket = try NotifySocket()
+        let lines = LogLines()
+        let problem = Mutex<String?>(nil)
+        let watchdog = Watchdog(notifier: try SystemdNotifier(address: socket.address, log: lines.log),
+                                pingInterval: .milliseconds(50), log: lines.log,
+                                vitals: { problem.withLock { $0 } }, status: { "fine" })
+        XCTAssertEqual(watchdog.unhealthyGrace, .milliseconds(500))
+        XCTAssertTrue(watchdog.start())
+        defer { watchdog.stop() }
+        var messages: [String] = []
+        XCTAssertTrue(socket.receive(into: &messages) { $0.filter { $0.notifyFields.contains("WATCHDOG=1") }.count >= 2 })
+
+        problem.withLock { $0 = "the session sweeper is not running" }
+        Thread.sleep(forTimeInterval: 0.3)
+        problem.withLock { $0 = nil }
+        messages.removeAll()
+        XCTAssertTrue(socket.receive(into: &messages) { $0.filter { $0.notifyFields.contains("WATCHDOG=1") }.count >= 3 })
+        XCTAssertFalse(messages.contains { $0.hasPrefix("STATUS=unhealthy") }, "\(messages)")
+        XCTAssertEqual(lines.all.filter { $0.hasPrefix("<3>") }, [], "a short bad spell was reported")
+
+        problem.withLock { $0 = "the session sweeper is not running" }
+        XCTAssertTrue(socket.receive(into: &messages) { $0.last?.notifyFields == ["STATUS=unhealthy: the session sweeper is not running"] })
+        Thread.sleep(forTimeInterval: 0.3)
+        var quiet: [String] = []
+        while let late = socket.receive(timeout: 0) { quiet.append(late) }
+        XCTAssertEqual(quiet, [], "pinged while unhealthy")
+
+        problem.withLock { $0 = nil }
+        XCTAssertTrue(socket.receive(into: &messages) { $0.last?.notifyFields == ["WATCHDOG=1", "STATUS=fine"] })
+        XCTAssertEqual(lines.all.filter { $0.hasPrefix("<3>") || $0.hasPrefix("<6>") }, [
+            "<3>the session sweeper is not running: no longer pinging the systemd watchdog, so that systemd restarts tetherd\n",
+            "<6>tetherd is alive again: pinging the systemd watchdog again\n",
+        ])
+    }
+
+    /// The grace is counted in the watchdog's own running time: a reading long after the
+    /// previous one (the whole process was stopped) starts it again.
+    func testHealthJudgeForgivesWhatASelfStallMadeLookDead() {
+        var judge = HealthJudge(tickNanos: 1_000_000_000, graceNanos: 10_000_000_000)
+        XCTAssertEqual(judge.read(nil, at: 0), .healthy(recovered: false))
+        // SIGSTOP for 8 s: on waking, the sweeper looks 8 s late.
+        XCTAssertEqual(judge.read("late", at: 9_000_000_000), .tolerated("late"))
+        XCTAssertEqual(judge.read("late", at: 10_000_000_000), .tolerated("late"))
+        XCTAssertEqual(judge.read(nil, at: 11_000_000_000), .healthy(recovered: false))
+        // Dead for good: tolerated for one grace of regular readings, then unhealthy.
+        var at: UInt64 = 12_000_000_000
+        for _ in 0..<10 {
+            XCTAssertEqual(judge.read("dead", at: at), .tolerated("dead"))
+            at += 1_000_000_000
+        }
+        XCTAssertEqual(judge.read("dead", at: at), .unhealthy("dead", firstTime: true))
+        XCTAssertEqual(judge.read("dead", at: at + 1_000_000_000), .unhealthy("dead", firstTime: false))
+        XCTAssertEqual(judge.read(nil, at: at + 2_000_000_000), .healthy(recovered: true))
+        XCTAssertEqual(judge.read(nil, at: at + 3_000_000_000), .healthy(recovered: false))
+    }
+
     func testAVanishedSocketIsWarnedAboutOnce() throws {
         let lines = LogLines()
         var socket: NotifySocket? = try NotifySocket()
@@ -182,10 +241,10 @@ final class SdNotifyTests: XCTestCase {
 
     // MARK: Parsing
 
-    func testWatchdogIntervalIsHalfTheTimeoutForUsOnly() throws {
+    func testWatchdogIntervalIsATenthOfTheTimeoutForUsOnly() throws {
         XCTAssertNil(try Watchdog.pingInterval(usec: nil, pid: nil, ourPID: 42))
-        XCTAssertEqual(try Watchdog.pingInterval(usec: "10000000", pid: nil, ourPID: 42), .seconds(5))
-        XCTAssertEqual(try Watchdog.pingInterval(usec: "400000", pid: "42", ourPID: 42), .milliseconds(200))
+        XCTAssertEqual(try Watchdog.pingInterval(usec: "10000000", pid: nil, ourPID: 42), .seconds(1))
+        XCTAssertEqual(try Watchdog.pingInterval(usec: "400000", pid: "42", ourPID: 42), .milliseconds(40))
         XCTAssertNil(try Watchdog.pingInterval(usec: "400000", pid: "43", ourPID: 42))
         XCTAssertEqual(try Watchdog.pingInterval(usec: "2", pid: nil, ourPID: 42), .milliseconds(10), "a floor, not a busy loop")
         for (usec, pid) in [("0", nil), ("-5", nil), ("1.5", nil), ("", nil), ("400000", "me"), ("400000", "0")] as [(String, String?)] {
