@@ -74,7 +74,12 @@ public final class Server: Sendable {
                             log: configuration.log) {
             [self] session in binding(for: session.pagePath).makeEndpoint(session, configuration)
         }
-        let http = HTTPServer(listener: listener, configuration: configuration.http, handler: bridge, log: configuration.log)
+        let http: HTTPServer
+        do {
+            http = try HTTPServer(listener: listener, configuration: configuration.http, handler: bridge, log: configuration.log)
+        } catch {
+            throw .listen(error)
+        }
         running.withLock { $0 = Running(http: http, bridge: bridge) }
         bridge.registry.startSweeper()
         http.start()

@@ -3,6 +3,8 @@ public struct HTTPResponse: Sendable {
     public var status: HTTPStatus
     public var headers: HTTPHeaders
     public var body: [UInt8]
+    /// A body streamed from a file instead of `body` (static files); `body` is then ignored.
+    public var file: FileRegion?
     /// Close the connection after sending (set for every error that leaves the stream unsure).
     public var closesConnection: Bool
 
@@ -11,6 +13,12 @@ public struct HTTPResponse: Sendable {
         self.headers = headers
         self.body = body
         self.closesConnection = closesConnection
+    }
+
+    /// A response whose body streams from `file`.
+    public init(status: HTTPStatus = .ok, headers: HTTPHeaders = [:], file: FileRegion) {
+        self.init(status: status, headers: headers)
+        self.file = file
     }
 
     /// `{"error":{"code":"…","message":"…"}}`, the one error shape of Tether.
@@ -28,21 +36,26 @@ public struct HTTPResponse: Sendable {
         HTTPResponse(status: status, headers: ["Content-Type": "application/json"], body: Array(text.utf8))
     }
 
-    /// The bytes on the wire: head and body in one buffer, so they go out in one write.
-    func serialized(includeBody: Bool, keepAlive: Bool) -> [UInt8] {
+    /// Bytes of the body: the file region's, or `body`'s.
+    public var contentLength: Int { file?.length ?? body.count }
+
+    /// The head on the wire, blank line included.
+    func serializedHead(keepAlive: Bool) -> [UInt8] {
         var head = "HTTP/1.1 \(status.code) \(status.reason)\r\n"
         for field in headers where !field.name.equalsIgnoringASCIICase("Content-Length")
             && !field.name.equalsIgnoringASCIICase("Connection") {
             head += "\(field.name): \(field.value)\r\n"
         }
         if !headers.contains("Content-Type") { head += "Content-Type: text/plain; charset=utf-8\r\n" }
-        head += "Content-Length: \(body.count)\r\n"
+        head += "Content-Length: \(contentLength)\r\n"
         head += keepAlive ? "Connection: keep-alive\r\n\r\n" : "Connection: close\r\n\r\n"
-        var bytes = Array(head.utf8)
-        if includeBody {
-            bytes.reserveCapacity(bytes.count + body.count)
-            bytes.append(contentsOf: body)
-        }
+        return Array(head.utf8)
+    }
+
+    /// The bytes on the wire, for a response small enough to build whole (a file body is left out).
+    func serialized(includeBody: Bool, keepAlive: Bool) -> [UInt8] {
+        var bytes = serializedHead(keepAlive: keepAlive)
+        if includeBody && file == nil { bytes.append(contentsOf: body) }
         return bytes
     }
 }

@@ -7,12 +7,15 @@ import Glibc
 public struct StaticFiles: HTTPHandler {
     public let confinement: PathConfinement
 
-    /// A file read from disk, ready to send or to change (the Bridge injects its script into HTML).
+    /// A file opened for sending (streamed, never read whole), or for reading to change it
+    /// (the Bridge injects its script into HTML).
     public struct File: Sendable {
         public let relativePath: String
         public let contentType: String
         public let etag: String
-        public var bytes: [UInt8]
+        public let region: FileRegion
+        /// The whole file in memory: for small files that are changed before sending.
+        public var bytes: [UInt8] { region.readAll() ?? [] }
     }
 
     public enum Lookup: Sendable {
@@ -50,8 +53,8 @@ public struct StaticFiles: HTTPHandler {
             response.headers.add("Location", location + query)
             return .response(response)
         case .file(let absolute, let relative):
-            guard let (bytes, etag) = Self.read(absolute) else { return .response(Self.notFound) }
-            return .file(File(relativePath: relative, contentType: MediaTypes.type(forPath: relative), etag: etag, bytes: bytes))
+            guard let (region, etag) = Self.open(absolute) else { return .response(Self.notFound) }
+            return .file(File(relativePath: relative, contentType: MediaTypes.type(forPath: relative), etag: etag, region: region))
         }
     }
 
@@ -61,11 +64,9 @@ public struct StaticFiles: HTTPHandler {
         if MediaTypes.isHTML(file.contentType) { headers.add("Cache-Control", "no-cache") }
         if let tags = request.headers["If-None-Match"], Self.matches(tags, file.etag) {
             // 304 carries no body; Content-Length is the representation's, as RFC 9110 allows.
-            var response = HTTPResponse(status: .notModified, headers: headers, body: [])
-            response.body = file.bytes
-            return response
+            return HTTPResponse(status: .notModified, headers: headers, file: file.region)
         }
-        return HTTPResponse(status: .ok, headers: headers, body: file.bytes)
+        return HTTPResponse(status: .ok, headers: headers, file: file.region)
     }
 
     static let notFound = HTTPResponse.error(.notFound, code: "not_found", message: "no such file")
@@ -82,25 +83,18 @@ public struct StaticFiles: HTTPHandler {
         return false
     }
 
-    /// Contents and a validator made of inode, size and modification time.
-    static func read(_ path: String) -> (bytes: [UInt8], etag: String)? {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
+    /// The open file and a validator made of inode, size and modification time.
+    static func open(_ path: String) -> (region: FileRegion, etag: String)? {
+        let fd = Glibc.open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { return nil }
-        defer { close(fd) }
         var info = stat()
-        guard fstat(fd, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else { return nil }
-        let size = Int(info.st_size)
-        var bytes = [UInt8](repeating: 0, count: size)
-        var offset = 0
-        while offset < size {
-            let got = bytes.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress! + offset, size - offset) }
-            if got < 0 && errno == EINTR { continue }
-            if got <= 0 { break }
-            offset += got
+        guard fstat(fd, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else {
+            close(fd)
+            return nil
         }
-        if offset < size { bytes.removeLast(size - offset) }
+        let size = Int(info.st_size)
         let mtime = Int(info.st_mtim.tv_sec) * 1_000_000_000 + Int(info.st_mtim.tv_nsec)
         let etag = "\"\(String(info.st_ino, radix: 16))-\(String(size, radix: 16))-\(String(mtime, radix: 16))\""
-        return (bytes, etag)
+        return (FileRegion(descriptor: fd, offset: 0, length: size), etag)
     }
 }

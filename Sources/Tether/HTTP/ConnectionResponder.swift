@@ -1,0 +1,65 @@
+import Synchronization
+
+/// The responder the server gives a handler for one request on one connection. Its calls
+/// hand work to the I/O thread; once the connection is gone they do nothing.
+final class ConnectionResponder: HTTPResponder {
+    let token: UInt64
+    let method: String
+    let wantsKeepAlive: Bool
+    let receivedAt: ContinuousClock.Instant
+    let target: String
+    private unowned let server: HTTPServer
+    private let sent = Atomic<Bool>(false)
+    private struct Gone {
+        var isGone = false
+        var handler: (@Sendable () -> Void)?
+    }
+    private let gone = Mutex(Gone())
+
+    init(server: HTTPServer, token: UInt64, request: HTTPRequest) {
+        self.server = server
+        self.token = token
+        method = request.method
+        target = request.target
+        wantsKeepAlive = request.wantsKeepAlive
+        receivedAt = .now
+    }
+
+    var isAnswered: Bool { sent.load(ordering: .acquiring) }
+
+    func send(_ response: HTTPResponse) {
+        guard !sent.exchange(true, ordering: .acquiringAndReleasing) else { return }
+        let server = server
+        server.loop.execute { [self] in server.deliver(response, for: self) }
+    }
+
+    func runOnWorker(_ body: @escaping @Sendable () -> Void) {
+        server.pool.submit(body)
+    }
+
+    func whenUnanswered(after delay: Duration, _ body: @escaping @Sendable () -> Void) {
+        let due = ContinuousClock.now + delay
+        let server = server
+        server.loop.execute { [self] in server.arm(timer: body, at: due, for: self) }
+    }
+
+    func whenClientGone(_ body: @escaping @Sendable () -> Void) {
+        let already = gone.withLock { gone -> Bool in
+            if gone.isGone { return true }
+            gone.handler = body
+            return false
+        }
+        if already { body() }
+    }
+
+    /// The connection closed before the response went out (I/O thread).
+    func clientWentAway() {
+        guard !isAnswered else { return }
+        let handler = gone.withLock { gone -> (@Sendable () -> Void)? in
+            gone.isGone = true
+            defer { gone.handler = nil }
+            return gone.handler
+        }
+        handler?()
+    }
+}
