@@ -30,14 +30,32 @@ public final class Bridge: HTTPHandler {
         registry = SessionRegistry(configuration: configuration, log: log)
     }
 
+    /// Answers on this thread, holding it through a long poll (for use behind another server).
     public func respond(to request: HTTPRequest) -> HTTPResponse {
+        let responder = BlockingResponder()
+        respond(to: request, responder: responder)
+        return responder.wait()
+    }
+
+    /// Polls are answered without a worker: parked until there is something to send, so a
+    /// held poll pins no thread, and answers to reads reach `page.eval` even when every worker
+    /// waits in one. Everything that may run app code or touch files goes to a worker.
+    public func respond(to request: HTTPRequest, responder: any HTTPResponder) {
         // DNS rebinding: a page on another site whose name now points at 127.0.0.1 still
         // sends its own name as Host. (A request without Host is not from a browser.)
         if let hosts, let host = request.headers["Host"], !hosts.allows(authority: host) {
-            return .error(.forbidden, code: "foreign_host", message: "this server does not answer for host '\(host)'")
+            responder.send(.error(.forbidden, code: "foreign_host", message: "this server does not answer for host '\(host)'"))
+            return
         }
+        if request.path.hasSuffix("/_process_srv0") {
+            process(request, responder: responder)
+            return
+        }
+        responder.runOnWorker { responder.send(self.respondWithPageOrFile(request)) }
+    }
+
+    private func respondWithPageOrFile(_ request: HTTPRequest) -> HTTPResponse {
         let path = request.path
-        if path.hasSuffix("/_process_srv0") { return process(request) }
         if path.hasSuffix("/_health") { return health(request) }
         switch files.lookup(request) {
         case .response(let response):
@@ -115,25 +133,34 @@ public final class Bridge: HTTPHandler {
 
     // MARK: Protocol
 
-    private func process(_ request: HTTPRequest) -> HTTPResponse {
+    private func process(_ request: HTTPRequest, responder: any HTTPResponder) {
         guard request.method == "POST" else {
             var response = HTTPResponse.error(.methodNotAllowed, code: "method_not_allowed", message: "use POST with a JSON body")
             response.headers.add("Allow", "POST")
-            return response
+            return responder.send(response)
         }
-        if let refusal = OriginCheck.refusal(for: request, hosts: hosts) { return refusal }
+        if let refusal = OriginCheck.refusal(for: request, hosts: hosts) { return responder.send(refusal) }
         guard Self.isJSON(request.headers["Content-Type"]) else {
-            return .error(.unsupportedMediaType, code: "unsupported_media_type", message: "Content-Type must be application/json")
+            return responder.send(.error(.unsupportedMediaType, code: "unsupported_media_type",
+                                         message: "Content-Type must be application/json"))
         }
         let envelope: BridgeMessage.Envelope
         do {
             envelope = try BridgeMessage.parse(request.body)
         } catch {
-            return .error(.badRequest, code: "malformed_message", message: error.description)
+            return responder.send(.error(.badRequest, code: "malformed_message", message: error.description))
         }
         guard let session = registry.session(envelope.session), let endpoint = session.endpoint else {
-            return Self.unknownSession
+            return responder.send(Self.unknownSession)
         }
+        if case .next(let ack, let results) = envelope.message {
+            return poll(session, acknowledging: ack, results: results.map { ($0.id, $0.outcome) }, responder: responder)
+        }
+        responder.runOnWorker { responder.send(self.run(envelope, session: session, endpoint: endpoint)) }
+    }
+
+    /// A call, get, set or unload: app code, on a worker.
+    private func run(_ envelope: BridgeMessage.Envelope, session: Session, endpoint: any SessionEndpoint) -> HTTPResponse {
         switch envelope.message {
         case .call(let function, let arguments):
             return answer(session, inlineAck: envelope.inlineAck) { () throws(EndpointError) in
@@ -146,21 +173,46 @@ public final class Bridge: HTTPHandler {
                 try endpoint.set(property, to: value)
                 return "null"
             }
-        case .next(let ack, let results):
-            let outcome = registry.holdingPoll {
-                session.poll(acknowledging: ack, results: results.map { ($0.id, $0.outcome) }, hold: configuration.pollHold)
-            }
-            switch outcome {
-            case .commands(let body):
-                return .json(body)
-            case .closed(.serverStopping):
-                return .error(.serviceUnavailable, code: "shutting_down", message: "the server is stopping; try again shortly")
-            case .closed:
-                return Self.unknownSession
-            }
+        case .next:
+            return .error(.internalServerError, code: "internal", message: "a poll reached the call path")
         case .unload:
             session.close(.unloaded)
             return HTTPResponse(status: .noContent, headers: ["Content-Type": "application/json"])
+        }
+    }
+
+    /// Answers a `next` at once, or parks it until something is queued, a newer poll comes,
+    /// the hold ends (the server's timer) or the client goes away.
+    private func poll(_ session: Session, acknowledging ack: Int, results: [(id: Int, outcome: ReadOutcome)],
+                      responder: any HTTPResponder) {
+        registry.heldPollBegan()
+        let registry = registry
+        let start = session.beginPoll(acknowledging: ack, results: results) { waiter in
+            let outcome = session.endPoll(waiter)
+            registry.heldPollEnded()
+            responder.send(Self.pollResponse(outcome))
+        }
+        switch start {
+        case .answered(let outcome):
+            registry.heldPollEnded()
+            responder.send(Self.pollResponse(outcome))
+        case .held(let waiter):
+            responder.whenUnanswered(after: configuration.pollHold) { waiter.wake() }
+            responder.whenClientGone {
+                session.pollLost(waiter)
+                waiter.wake()
+            }
+        }
+    }
+
+    private static func pollResponse(_ outcome: Session.PollOutcome) -> HTTPResponse {
+        switch outcome {
+        case .commands(let body):
+            return .json(body)
+        case .closed(.serverStopping):
+            return .error(.serviceUnavailable, code: "shutting_down", message: "the server is stopping; try again shortly")
+        case .closed:
+            return unknownSession
         }
     }
 

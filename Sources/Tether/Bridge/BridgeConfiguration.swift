@@ -6,6 +6,9 @@ public struct BridgeConfiguration: Sendable {
     public var firstPollTimeout: Duration = .seconds(30)
     /// A page that stops polling for this long is closed.
     public var pollGapTimeout: Duration = .seconds(60)
+    /// A page whose held poll's connection closed (the page vanished) and that does not poll
+    /// again within this is closed; a live page polls again at once.
+    public var lostPollGrace: Duration = .seconds(2)
     /// Open sessions at most; one more page load gets `503`.
     public var maxSessions = 1000
     /// Queued commands per page at most; beyond it old writes to the same target are

@@ -8,7 +8,8 @@ final class WorkerPool: Sendable {
     typealias Job = @Sendable () -> Void
 
     private struct State {
-        var queue: [Job] = []
+        /// Jobs in order; a taken one is set to nil at once, so nothing it captured outlives it.
+        var queue: [Job?] = []
         var head = 0
         var threads = 0
         var idle = 0
@@ -76,8 +77,12 @@ final class WorkerPool: Sendable {
                 state.idle -= 1
                 if state.head < state.queue.count {
                     let job = state.queue[state.head]
+                    state.queue[state.head] = nil
                     state.head += 1
-                    if state.head > 64 && state.head * 2 > state.queue.count {
+                    if state.head == state.queue.count {
+                        state.queue.removeAll(keepingCapacity: true)
+                        state.head = 0
+                    } else if state.head > 64 && state.head * 2 > state.queue.count {
                         state.queue.removeFirst(state.head)
                         state.head = 0
                     }
