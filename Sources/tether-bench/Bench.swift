@@ -96,13 +96,13 @@ enum Bench {
 
     /// Figure 7 on a serve child with room for 1000 polling pages and a short expiry.
     private static func memoryFigures(executable: String, www: String, _ options: BenchOptions, _ report: Report) throws(BenchError) {
-        let settings = ServeMode.Settings(www: www, maxConnections: 1100, pollHold: 2, firstPollTimeout: 10,
+        let settings = ServeMode.Settings(www: www, pollHold: 2, firstPollTimeout: 10,
                                           pollGapTimeout: 2, sweepInterval: 0.5)
         let server = try ServerProcess(executable, settings.arguments, label: "serve child")
         defer { server.stop() }
         report.note("figure 7 runs the demo server as a child process (`tether-bench serve`: the same Demos.server as "
-                    + "tetherd, with settings tetherd has no flags for): maxConnections 1100 (1000 held polls need more than "
-                    + "the default 512), poll hold 2 s, poll gap 2 s, sweep 0.5 s, so vanished pages expire within the run")
+                    + "tetherd, with settings tetherd has no flags for): poll hold 2 s, poll gap 2 s, sweep 0.5 s, "
+                    + "so vanished pages expire within the run")
         try MemoryFigures.run(server, settings, options, report)
     }
 
@@ -118,6 +118,7 @@ enum Bench {
             }
             defer { server.stop() }
             try ConnectionFigures.idle(server, options, report)
+            try ConnectionFigures.vanished(server, report)
         }
         try ConnectionFigures.staticFloor(tetherd: tetherd, options, report)
     }

@@ -37,6 +37,29 @@ enum ConnectionFigures {
                               + "threads \(threadsBefore) → \(threadsAfter)"))
     }
 
+    /// Pages that vanish mid-poll (their connections cut, no unload): seconds until the server
+    /// has closed every session. tetherd's poll hold (20 s) and gap (60 s) are the defaults.
+    static func vanished(_ server: ServerProcess, _ report: Report) throws(BenchError) {
+        Progress.say("connections: 10 pages vanish mid-poll (\(server.label))")
+        var pages: [FakePage] = []
+        for _ in 0..<10 {
+            do { pages.append(try FakePage(port: server.port)) } catch { throw BenchError("vanished pages: \(error)") }
+        }
+        Clock.sleep(seconds: 0.5)  // every poll is held now
+        guard server.sessionCount() == 10 else { throw BenchError("vanished pages: the server does not have 10 sessions") }
+        let started = Clock.nanos()
+        for page in pages { page.stop(unload: false) }
+        pages.removeAll()  // their call connections close too
+        guard let seconds = server.waitForNoSessions(timeout: 90) else {
+            throw BenchError("vanished pages: sessions still open 90 s after their pages vanished")
+        }
+        let elapsed = Double(Clock.nanos() - started) / 1e9
+        report.set("connections.vanished.seconds", elapsed)
+        report.add(Figure("conn", "10 pages vanish mid-poll: all sessions closed (\(server.label))", result: elapsed,
+                          resultUnit: "s", remark: "poll hold 20 s, gap 60 s; closed on the lost poll (grace 2 s, sweep 1 s); "
+                              + "health polled every 50 ms (\(Format.short(seconds)) s)"))
+    }
+
     /// wrk -t1 on one static file from tetherd and from nginx, at 8 and 64 connections, in turn.
     static func staticFloor(tetherd: String?, _ options: BenchOptions, _ report: Report) throws(BenchError) {
         guard let wrk = ChildProcess.find("wrk") else {

@@ -8,7 +8,8 @@ final class ConnectionResponder: HTTPResponder {
     let wantsKeepAlive: Bool
     let receivedAt: ContinuousClock.Instant
     let target: String
-    private unowned let server: HTTPServer
+    // Strong: a handler may answer after the server stopped (the answer is then dropped).
+    private let server: HTTPServer
     private let sent = Atomic<Bool>(false)
     private struct Gone {
         var isGone = false
@@ -28,7 +29,7 @@ final class ConnectionResponder: HTTPResponder {
     var isAnswered: Bool { sent.load(ordering: .acquiring) }
 
     func send(_ response: HTTPResponse) {
-        guard !sent.exchange(true, ordering: .acquiringAndReleasing) else { return }
+        guard !sent.exchange(true, ordering: .acquiringAndReleasing), !server.loopEnded.load(ordering: .acquiring) else { return }
         let server = server
         server.loop.execute { [self] in server.deliver(response, for: self) }
     }
@@ -40,6 +41,7 @@ final class ConnectionResponder: HTTPResponder {
     func whenUnanswered(after delay: Duration, _ body: @escaping @Sendable () -> Void) {
         let due = ContinuousClock.now + delay
         let server = server
+        guard !server.loopEnded.load(ordering: .acquiring) else { return }
         server.loop.execute { [self] in server.arm(timer: body, at: due, for: self) }
     }
 

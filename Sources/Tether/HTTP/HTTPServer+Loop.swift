@@ -55,6 +55,8 @@ extension HTTPServer {
             runTimers()
         }
         closeAll()
+        loopEnded.store(true, ordering: .releasing)
+        loop.runTasks()  // late answers find no connection; running them frees what they hold
     }
 
     /// Until the next deadline, the next summary line or the end of an accept pause.

@@ -29,10 +29,12 @@ public final class HTTPServer: Sendable {
     let stoppingFlag = Atomic<Bool>(false)
     let openCount = Atomic<Int>(0)
     let accepting = Atomic<Bool>(false)
+    /// Set when the I/O thread has ended: answers that come later are dropped at once.
+    let loopEnded = Atomic<Bool>(false)
     /// Entered for each open connection; stop waits for it to empty.
     let running = DispatchGroup()
     /// Signalled when the I/O thread ends.
-    private let loopEnded = DispatchSemaphore(value: 0)
+    private let loopExited = DispatchSemaphore(value: 0)
 
     /// Binds `configuration.host:port`.
     public convenience init(configuration: HTTPConfiguration, handler: any HTTPHandler, log: Log = Log()) throws(SocketError) {
@@ -79,7 +81,7 @@ public final class HTTPServer: Sendable {
         _ = fcntl(listener.fd, F_SETFL, fcntl(listener.fd, F_GETFL) | O_NONBLOCK)
         guard loop.add(listener.fd, events: EventLoop.readable, token: LoopState.listenerToken) else {
             log.error("cannot watch the listening socket: \(SocketError.system(call: "epoll_ctl", errno: errno))")
-            loopEnded.signal()
+            loopExited.signal()
             return
         }
         accepting.store(true, ordering: .relaxed)
@@ -87,12 +89,12 @@ public final class HTTPServer: Sendable {
         let started = PosixThread.start(stackBytes: configuration.threadStackBytes) { [self] in
             runLoop()
             accepting.store(false, ordering: .relaxed)
-            loopEnded.signal()
+            loopExited.signal()
         }
         if !started {
             accepting.store(false, ordering: .relaxed)
             log.error("cannot start the HTTP I/O thread")
-            loopEnded.signal()
+            loopExited.signal()
         }
     }
 
@@ -119,7 +121,7 @@ public final class HTTPServer: Sendable {
             _ = running.wait(timeout: .now() + .milliseconds(500))
         }
         loop.execute { [self] in io.quit = true }
-        _ = loopEnded.wait(timeout: .now() + .seconds(2))
+        _ = loopExited.wait(timeout: .now() + .seconds(2))
         pool.stop()
         listener.close()
     }
