@@ -51,20 +51,20 @@ public final class Bridge: HTTPHandler {
             process(request, responder: responder)
             return
         }
-        responder.runOnWorker { responder.send(self.respondWithPageOrFile(request)) }
-    }
-
-    private func respondWithPageOrFile(_ request: HTTPRequest) -> HTTPResponse {
-        let path = request.path
-        if path.hasSuffix("/_health") { return health(request) }
+        if request.path.hasSuffix("/_health") {
+            responder.runOnWorker { responder.send(self.health(request)) }
+            return
+        }
+        // A plain file is answered here, as nginx does: an open and a stat, then the body
+        // streams from the I/O thread. A page opens a session and starts app code: a worker.
         switch files.lookup(request) {
         case .response(let response):
-            return response
+            responder.send(response)
         case .file(let file):
             guard request.method == "GET", MediaTypes.isHTML(file.contentType) else {
-                return files.response(for: file, request: request)
+                return responder.send(files.response(for: file, request: request))
             }
-            return servePage(file)
+            responder.runOnWorker { responder.send(self.servePage(file)) }
         }
     }
 

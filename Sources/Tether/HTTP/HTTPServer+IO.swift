@@ -135,7 +135,13 @@ extension HTTPServer {
         connection.fileSent = 0
         if hasBody {
             if let file = response.file {
-                connection.outFile = file
+                // A small file goes out with its head in one write (one segment, as nginx's
+                // tcp_nopush gets); a large one streams with sendfile.
+                if file.length <= Self.inlineBodyBytes, let bytes = file.readAll() {
+                    connection.outHead.append(contentsOf: bytes)
+                } else {
+                    connection.outFile = file
+                }
             } else if response.body.count <= Self.inlineBodyBytes {
                 connection.outHead.append(contentsOf: response.body)
             } else {
