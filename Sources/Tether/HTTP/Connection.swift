@@ -29,6 +29,7 @@ final class Connection {
     }
 
     let fd: Int32
+    let socket: ConnectionSocket
     /// Packed into the epoll event: a serial above the descriptor, so an event for a closed
     /// connection is not taken for a new one that got the same number (NIO's registration id).
     let token: UInt64
@@ -61,6 +62,7 @@ final class Connection {
 
     init(fd: Int32, serial: UInt32, configuration: HTTPConfiguration, now: ContinuousClock.Instant) {
         self.fd = fd
+        socket = ConnectionSocket(fd: fd)
         token = UInt64(serial) << 32 | UInt64(UInt32(bitPattern: fd))
         acceptedAt = now
         parser = RequestParser(configuration: configuration)

@@ -17,9 +17,12 @@ final class ConnectionResponder: HTTPResponder {
     }
     private let gone = Mutex(Gone())
 
-    init(server: HTTPServer, token: UInt64, request: HTTPRequest) {
+    private let socket: ConnectionSocket
+
+    init(server: HTTPServer, connection: Connection, request: HTTPRequest) {
         self.server = server
-        self.token = token
+        token = connection.token
+        socket = connection.socket
         method = request.method
         target = request.target
         wantsKeepAlive = request.wantsKeepAlive
@@ -31,7 +34,12 @@ final class ConnectionResponder: HTTPResponder {
     func send(_ response: HTTPResponse) {
         guard !sent.exchange(true, ordering: .acquiringAndReleasing), !server.loopEnded.load(ordering: .acquiring) else { return }
         let server = server
-        server.loop.execute { [self] in server.deliver(response, for: self) }
+        let keepAlive = wantsKeepAlive && !response.closesConnection && !server.isStopping
+        var prepared = PreparedResponse(response, method: method, keepAlive: keepAlive)
+        // Written from here, the answer reaches the client without waiting for the I/O
+        // thread to wake; the loop then only takes what did not fit and the bookkeeping.
+        if prepared.isSmall { prepared.written = socket.sendNow(prepared.head) }
+        server.loop.execute { [self, prepared] in server.deliver(prepared, for: self) }
     }
 
     func runOnWorker(_ body: @escaping @Sendable () -> Void) {

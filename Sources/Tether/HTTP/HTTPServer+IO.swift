@@ -10,8 +10,6 @@ extension HTTPServer {
     private static let readChunk = 64 * 1024
     /// Bytes of a file sent to one connection per turn, so one fast reader cannot starve others.
     private static let fileBytesPerTurn = 1 << 20
-    /// A body up to this size goes out in the same buffer as the head.
-    private static let inlineBodyBytes = 16 * 1024
 
     func handle(_ event: EventLoop.Event) {
         guard let connection = io.connections[Connection.descriptor(of: event.token)],
@@ -26,7 +24,7 @@ extension HTTPServer {
             // Nothing is read while a request is handled; a hang-up means the client is gone.
             if events & EPOLLRDHUP.rawValue != 0 {
                 close(connection)
-            } else {
+            } else if connection.responder?.isAnswered == false {
                 // A pipelined request waits in the socket; watch only for a hang-up meanwhile.
                 setInterest(connection, EPOLLRDHUP.rawValue)
             }
@@ -103,52 +101,36 @@ extension HTTPServer {
         connection.parser.reset()
         connection.phase = .handling
         setDeadline(connection, nil)
-        let responder = ConnectionResponder(server: self, token: connection.token, request: request)
+        let responder = ConnectionResponder(server: self, connection: connection, request: request)
         connection.responder = responder
         handler.respond(to: request, responder: responder)
     }
 
     // MARK: Writing
 
-    /// The handler's answer, on the I/O thread; dropped when its connection is gone.
-    func deliver(_ response: HTTPResponse, for responder: ConnectionResponder) {
+    /// The handler's answer, on the I/O thread; dropped when its connection is gone. The
+    /// answering thread may have sent some or all of it already.
+    func deliver(_ response: PreparedResponse, for responder: ConnectionResponder) {
         guard let connection = io.connections[Connection.descriptor(of: responder.token)],
               connection.responder === responder else { return }
         connection.responder = nil
-        let keepAlive = responder.wantsKeepAlive && !response.closesConnection && !isStopping
-        log.debug("\(responder.method) \(responder.target) \(response.status.code) \(response.contentLength)B "
+        log.debug("\(responder.method) \(responder.target) \(response.status) \(response.contentLength)B "
                   + "\((ContinuousClock.now - responder.receivedAt).microseconds)µs")
-        write(response, to: connection, method: responder.method, keepAlive: keepAlive)
+        write(response, to: connection)
     }
 
     func respondAndClose(_ connection: Connection, _ response: HTTPResponse, method: String) {
         io.idle.remove(connection)
-        write(response, to: connection, method: method, keepAlive: false)
+        write(PreparedResponse(response, method: method, keepAlive: false), to: connection)
     }
 
-    private func write(_ response: HTTPResponse, to connection: Connection, method: String, keepAlive: Bool) {
-        let hasBody = method != "HEAD" && response.status.code != 304 && response.status.code != 204
-        connection.outHead = response.serializedHead(keepAlive: keepAlive)
-        connection.outBody = []
-        connection.outWritten = 0
-        connection.outFile = nil
+    private func write(_ response: PreparedResponse, to connection: Connection) {
+        connection.outHead = response.head
+        connection.outBody = response.body
+        connection.outWritten = response.written
+        connection.outFile = response.file
         connection.fileSent = 0
-        if hasBody {
-            if let file = response.file {
-                // A small file goes out with its head in one write (one segment, as nginx's
-                // tcp_nopush gets); a large one streams with sendfile.
-                if file.length <= Self.inlineBodyBytes, let bytes = file.readAll() {
-                    connection.outHead.append(contentsOf: bytes)
-                } else {
-                    connection.outFile = file
-                }
-            } else if response.body.count <= Self.inlineBodyBytes {
-                connection.outHead.append(contentsOf: response.body)
-            } else {
-                connection.outBody = response.body
-            }
-        }
-        connection.closeAfterWrite = !keepAlive
+        connection.closeAfterWrite = !response.keepAlive
         connection.phase = .writing
         flush(connection)
     }
@@ -253,7 +235,7 @@ extension HTTPServer {
         io.connections[connection.fd] = nil
         io.idle.remove(connection)
         loop.remove(connection.fd)
-        Glibc.close(connection.fd)
+        connection.socket.close()
         connection.outFile = nil
         openCount.store(io.connections.count, ordering: .relaxed)
         if let responder = connection.responder {

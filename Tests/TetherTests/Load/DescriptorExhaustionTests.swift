@@ -22,9 +22,17 @@ final class DescriptorExhaustionTests: XCTestCase {
         XCTAssertFalse(clients.contains(-1))
         var saved = rlimit()
         getrlimit(Int32(RLIMIT_NOFILE.rawValue), &saved)
-        let open = try FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd").count
+        // The limit bounds descriptor numbers, not their count: put it just above the second
+        // free number, so that two connections are accepted and then none.
+        let open = Set(try FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd").compactMap { Int($0) })
+        var free = 0
+        var limit = 0
+        while free < 2 {
+            if !open.contains(limit) { free += 1 }
+            limit += 1
+        }
         var low = saved
-        low.rlim_cur = rlim_t(open + 2)  // room for two accepted connections, then none
+        low.rlim_cur = rlim_t(limit)
         XCTAssertEqual(setrlimit(Int32(RLIMIT_NOFILE.rawValue), &low), 0)
         var restored = false
         func restore() {
