@@ -39,7 +39,8 @@ public final class Bridge: HTTPHandler {
 
     /// Polls are answered without a worker: parked until there is something to send, so a
     /// held poll pins no thread, and answers to reads reach `page.eval` even when every worker
-    /// waits in one. Everything that may run app code or touch files goes to a worker.
+    /// waits in one. Plain files are answered here too; whatever may run app code (calls,
+    /// pages, which open a session) and `_health` go to a worker.
     public func respond(to request: HTTPRequest, responder: any HTTPResponder) {
         // DNS rebinding: a page on another site whose name now points at 127.0.0.1 still
         // sends its own name as Host. (A request without Host is not from a browser.)
