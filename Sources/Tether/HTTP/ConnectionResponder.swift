@@ -32,7 +32,11 @@ final class ConnectionResponder: HTTPResponder {
     var isAnswered: Bool { sent.load(ordering: .acquiring) }
 
     func send(_ response: HTTPResponse) {
-        guard !sent.exchange(true, ordering: .acquiringAndReleasing), !server.loopEnded.load(ordering: .acquiring) else { return }
+        guard !sent.exchange(true, ordering: .acquiringAndReleasing) else { return }
+        // Answered: the client-gone handler will never run. Dropping it breaks the cycle it
+        // may make with what it captured (a held poll's waiter holds this responder).
+        gone.withLock { $0.handler = nil }
+        guard !server.loopEnded.load(ordering: .acquiring) else { return }
         let server = server
         let keepAlive = wantsKeepAlive && !response.closesConnection && !server.isStopping
         var prepared = PreparedResponse(response, method: method, keepAlive: keepAlive)
@@ -56,7 +60,7 @@ final class ConnectionResponder: HTTPResponder {
     func whenClientGone(_ body: @escaping @Sendable () -> Void) {
         let already = gone.withLock { gone -> Bool in
             if gone.isGone { return true }
-            gone.handler = body
+            if !isAnswered { gone.handler = body }
             return false
         }
         if already { body() }

@@ -54,6 +54,10 @@ package final class BlockingResponder: HTTPResponder {
         } else {
             answered.wait()
         }
-        return state.withLock { $0.response } ?? HTTPResponse(status: .internalServerError)
+        // The timer may hold what holds this responder (a poll's waiter): let both go.
+        return state.withLock { state in
+            state.timer = nil
+            return state.response
+        } ?? HTTPResponse(status: .internalServerError)
     }
 }

@@ -57,4 +57,22 @@ final class VanishedPollTests: XCTestCase {
         XCTAssertEqual(response?.text, "{\"value\":\"Factor is 1.3, 2 x result is 13.0\"}")
         XCTAssertLessThan(ContinuousClock.now - started, .seconds(2), "the read waited for a timeout")
     }
+
+    func testAPageAnsweredThroughItsPollsIsFreedWhenItLeaves() throws {
+        let server = try startDemoServer()
+        defer { server.stop() }
+        let browser = try FakeBrowser(port: server.port, path: "/index.html")
+        weak let session = server.bridge?.registry.session(browser.session)
+        XCTAssertNotNil(session)
+        do {
+            let page = try XCTUnwrap(server.waitForPage(browser.session))
+            // Each write wakes the held poll, which answers and is held again.
+            for i in 0..<5 {
+                page.js.factor = JS(i)
+                XCTAssertEqual(browser.waitForStatements(i + 1).count, i + 1)
+            }
+        }
+        browser.unload()
+        XCTAssertTrue(pollUntil { session == nil }, "the session outlived its page: something still holds it")
+    }
 }
