@@ -333,6 +333,12 @@ public final class Session: Sendable {
         taken.endpoint?.sessionClosed(reason)
     }
 
+    /// Closes a session that was never admitted, without telling the endpoint made for it.
+    package func discard() {
+        state.withLock { $0.endpoint = nil }
+        close(.closedByServer)
+    }
+
     // MARK: Private
 
     /// The held poll to wake once the lock is released, if any.

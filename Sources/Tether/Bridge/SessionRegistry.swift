@@ -84,8 +84,9 @@ public final class SessionRegistry: Sendable {
         case .admitted:
             return (session, true)
         case .existing(let winner):
-            // Two first requests raced; the other opened it.
-            session.close(.closedByServer)
+            // Two first requests raced; the other opened it. This page's app is the winner's:
+            // the copy made here never opened, so it hears no close either.
+            session.discard()
             return (winner, false)
         case .spent:
             session.close(.closedByServer)
