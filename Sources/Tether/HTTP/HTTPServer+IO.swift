@@ -112,11 +112,16 @@ extension HTTPServer {
     /// The handler's answer, on the I/O thread; dropped when its connection is gone. The
     /// answering thread may have sent some or all of it already.
     func deliver(_ response: PreparedResponse, for responder: ConnectionResponder) {
-        guard let connection = io.connections[Connection.descriptor(of: responder.token)],
-              connection.responder === responder else { return }
+        let connection = io.connections[Connection.descriptor(of: responder.token)]
+        let isCurrent = connection.map { $0.responder === responder } ?? false
+        // A worker may have written the whole answer already, and the client closed before
+        // this runs: it was still served, and is logged.
+        if isCurrent || response.written > 0 {
+            log.debug("\(responder.method) \(responder.target) \(response.status) \(response.contentLength)B "
+                      + "\((ContinuousClock.now - responder.receivedAt).microseconds)µs")
+        }
+        guard let connection, isCurrent else { return }
         connection.responder = nil
-        log.debug("\(responder.method) \(responder.target) \(response.status) \(response.contentLength)B "
-                  + "\((ContinuousClock.now - responder.receivedAt).microseconds)µs")
         write(response, to: connection)
     }
 
