@@ -15,7 +15,9 @@ let package = Package(
         .executable(name: "tetherd", targets: ["tetherd"]),
     ],
     targets: [
-        .target(name: "TetherHTTP", path: "Sources/Tether/HTTP"),
+        // epoll, eventfd and sendfile, which Glibc's module does not expose.
+        .systemLibrary(name: "CEpoll", path: "Sources/CEpoll"),
+        .target(name: "TetherHTTP", dependencies: ["CEpoll"], path: "Sources/Tether/HTTP"),
         .target(name: "TetherBridge", dependencies: ["TetherHTTP"], path: "Sources/Tether/Bridge"),
         .target(name: "TetherJS", dependencies: ["TetherBridge"], path: "Sources/Tether/JS"),
         .target(name: "Tether", dependencies: ["TetherJS"], path: "Sources/Tether/App"),

@@ -60,6 +60,10 @@ enum Bench {
                         + "`swift build -c release --product tetherd`, or give --tetherd PATH")
         }
 
+        if options.runs("conn") {
+            attempt(report) { () throws(BenchError) in try connectionFigures(tetherd: tetherd, executable: executable, www: www, options, report) }
+        }
+
         if !options.quick && options.runs("size") { BinarySizeFigure.run(packageRoot: packageRoot, report) }
         report.targets = Targets.check(report)
         report.note("load average before → after the run: \(loadBefore) → \(Paths.loadAverage()) (the cores are shared with other work)")
@@ -92,14 +96,31 @@ enum Bench {
 
     /// Figure 7 on a serve child with room for 1000 polling pages and a short expiry.
     private static func memoryFigures(executable: String, www: String, _ options: BenchOptions, _ report: Report) throws(BenchError) {
-        let settings = ServeMode.Settings(www: www, maxConnections: 1100, pollHold: 2, firstPollTimeout: 10,
+        let settings = ServeMode.Settings(www: www, pollHold: 2, firstPollTimeout: 10,
                                           pollGapTimeout: 2, sweepInterval: 0.5)
         let server = try ServerProcess(executable, settings.arguments, label: "serve child")
         defer { server.stop() }
         report.note("figure 7 runs the demo server as a child process (`tether-bench serve`: the same Demos.server as "
-                    + "tetherd, with settings tetherd has no flags for): maxConnections 1100 (1000 held polls need more than "
-                    + "the default 512), poll hold 2 s, poll gap 2 s, sweep 0.5 s, so vanished pages expire within the run")
+                    + "tetherd, with settings tetherd has no flags for): poll hold 2 s, poll gap 2 s, sweep 0.5 s, "
+                    + "so vanished pages expire within the run")
         try MemoryFigures.run(server, settings, options, report)
+    }
+
+    /// Idle connections on tetherd (else the serve child), then the static-file floor against nginx.
+    private static func connectionFigures(tetherd: String?, executable: String, www: String, _ options: BenchOptions,
+                                          _ report: Report) throws(BenchError) {
+        do {
+            let server: ServerProcess
+            if let tetherd {
+                server = try ServerProcess(tetherd, ["--port", "0", "--www", www], label: "tetherd")
+            } else {
+                server = try ServerProcess(executable, ServeMode.Settings(www: www).arguments, label: "serve child")
+            }
+            defer { server.stop() }
+            try ConnectionFigures.idle(server, options, report)
+            try ConnectionFigures.vanished(server, report)
+        }
+        try ConnectionFigures.staticFloor(tetherd: tetherd, options, report)
     }
 
     private static func attempt(_ report: Report, _ body: () throws(BenchError) -> Void) {

@@ -10,7 +10,7 @@ import TetherDemos
 enum ServeMode {
     struct Settings {
         var www = "./www"
-        var maxConnections = 512
+        var maxConnections = 16_384
         var pollHold = 20.0
         var firstPollTimeout = 30.0
         var pollGapTimeout = 60.0

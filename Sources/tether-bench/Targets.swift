@@ -44,6 +44,15 @@ enum Targets {
         add("tetherd start → accepting ≤ 50 ms", report.value("start.p50ms"), { "\(Format.short($0)) ms" }, { $0 <= 50 })
         add("static stripped tetherd ≤ 16 MB", report.value("size.bytes"), { "\(Format.fixed($0 / MemoryFigures.megabyte, 1)) MB" },
             { $0 <= 16 * MemoryFigures.megabyte })
+        add("idle connections hold no thread", report.value("connections.idle.threadsAdded"),
+            { "\(Int($0)) threads added for \(Int(report.value("connections.idle.count") ?? 0)) connections" }, { $0 <= 0 })
+        add("a page that vanished mid-poll is closed within 5 s", report.value("connections.vanished.seconds"),
+            { "\(Format.short($0)) s" }, { $0 <= 5 })
+        for connections in [8, 64] {
+            let ours = report.value("static.tether.rate.\(connections)")
+            let share = ours.flatMap { ours in report.value("static.nginx.rate.\(connections)").map { 100 * ours / $0 } }
+            add("static file, wrk -t1 \(connections) connections ≥ 90 % of nginx", share, { "\(Format.fixed($0, 0)) %" }, { $0 >= 90 })
+        }
         return checks
     }
 }

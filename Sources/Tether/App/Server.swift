@@ -97,7 +97,7 @@ public final class Server: Sendable {
             claimed.withLock { $0 = false }
             throw error
         }
-        serve(files, on: listener, configuration)
+        try serve(files, on: listener, configuration)
     }
 
     /// Serves on a socket made elsewhere (systemd socket activation).
@@ -109,7 +109,7 @@ public final class Server: Sendable {
             claimed.withLock { $0 = false }
             throw error
         }
-        serve(files, on: listener, configuration)
+        try serve(files, on: listener, configuration)
     }
 
     /// Starts and blocks until `stop` is called (from a handler, or another thread). For a
@@ -147,14 +147,20 @@ public final class Server: Sendable {
         return files
     }
 
-    private func serve(_ files: StaticFiles, on listener: Listener, _ configuration: Configuration) {
+    private func serve(_ files: StaticFiles, on listener: Listener, _ configuration: Configuration) throws(ServerError) {
         let hosts = HostAllowList(boundHost: configuration.http.host, port: listener.port, extra: configuration.allowedHosts)
         let bridge = Bridge(files: files, configuration: configuration.bridge, version: Self.version, hosts: hosts,
                             log: configuration.log,
                             exposedNames: { [self] pagePath in binding(for: pagePath).names }) {
             [self] session in binding(for: session.pagePath).makeEndpoint(session, configuration)
         }
-        let http = HTTPServer(listener: listener, configuration: configuration.http, handler: bridge, log: configuration.log)
+        let http: HTTPServer
+        do {
+            http = try HTTPServer(listener: listener, configuration: configuration.http, handler: bridge, log: configuration.log)
+        } catch {
+            claimed.withLock { $0 = false }
+            throw .listen(error)
+        }
         running.withLock { $0 = Running(http: http, bridge: bridge) }
         bridge.registry.startSweeper()
         http.start()

@@ -17,6 +17,7 @@ public final class Bridge: HTTPHandler {
     private let log: Log
     private let version: String
     private let stopping = Atomic<Bool>(false)
+    private let firstPolls = FirstPolls()
     /// The hosts this server answers for; nil leaves `Host` unchecked (when mounted behind
     /// a server that checks it) and `Origin` compared with `Host`.
     private let hosts: HostAllowList?
@@ -37,23 +38,43 @@ public final class Bridge: HTTPHandler {
         registry = SessionRegistry(configuration: configuration, log: log)
     }
 
+    /// Answers on this thread, holding it through a long poll (for use behind another server).
     public func respond(to request: HTTPRequest) -> HTTPResponse {
+        let responder = BlockingResponder()
+        respond(to: request, responder: responder)
+        return responder.wait()
+    }
+
+    /// Polls are answered without a worker: parked until there is something to send, so a
+    /// held poll pins no thread, and answers to reads reach `page.eval` even when every worker
+    /// waits in one. Plain files are answered here too; whatever may run app code (calls, a
+    /// page's first request, which opens its session), pages (read and changed) and `_health`
+    /// go to a worker.
+    public func respond(to request: HTTPRequest, responder: any HTTPResponder) {
         // DNS rebinding: a page on another site whose name now points at 127.0.0.1 still
         // sends its own name as Host. (A request without Host is not from a browser.)
         if let hosts, let host = request.headers["Host"], !hosts.allows(authority: host) {
-            return .error(.forbidden, code: "foreign_host", message: "this server does not answer for host '\(host)'")
+            responder.send(.error(.forbidden, code: "foreign_host", message: "this server does not answer for host '\(host)'"))
+            return
         }
-        let path = request.path
-        if path.hasSuffix("/_process_srv0") { return process(request) }
-        if path.hasSuffix("/_health") { return health(request) }
+        if request.path.hasSuffix("/_process_srv0") {
+            process(request, responder: responder)
+            return
+        }
+        if request.path.hasSuffix("/_health") {
+            responder.runOnWorker { responder.send(self.health(request)) }
+            return
+        }
+        // A plain file is answered here, as nginx does: an open and a stat, then the body
+        // streams from the I/O thread. A page is read whole and gets the script: a worker.
         switch files.lookup(request) {
         case .response(let response):
-            return response
+            responder.send(response)
         case .file(let file):
             guard request.method == "GET", MediaTypes.isHTML(file.contentType) else {
-                return files.response(for: file, request: request)
+                return responder.send(files.response(for: file, request: request))
             }
-            return servePage(file, request: request)
+            responder.runOnWorker { responder.send(self.servePage(file, request: request)) }
         }
     }
 
@@ -116,7 +137,10 @@ public final class Bridge: HTTPHandler {
                 session.attach(made)
                 endpoint = made
             }
-            if isNew { endpoint?.sessionOpened() }
+            if isNew {
+                endpoint?.sessionOpened()
+                firstPolls.sessionOpened(id)
+            }
             return .success(session)
         } catch {
             switch error {
@@ -164,22 +188,55 @@ public final class Bridge: HTTPHandler {
 
     // MARK: Protocol
 
-    private func process(_ request: HTTPRequest) -> HTTPResponse {
+    private func process(_ request: HTTPRequest, responder: any HTTPResponder) {
         guard request.method == "POST" else {
             var response = HTTPResponse.error(.methodNotAllowed, code: "method_not_allowed", message: "use POST with a JSON body")
             response.headers.add("Allow", "POST")
-            return response
+            return responder.send(response)
         }
-        if let refusal = OriginCheck.refusal(for: request, hosts: hosts) { return refusal }
+        if let refusal = OriginCheck.refusal(for: request, hosts: hosts) { return responder.send(refusal) }
         guard Self.isJSON(request.headers["Content-Type"]) else {
-            return .error(.unsupportedMediaType, code: "unsupported_media_type", message: "Content-Type must be application/json")
+            return responder.send(.error(.unsupportedMediaType, code: "unsupported_media_type",
+                                         message: "Content-Type must be application/json"))
         }
         let envelope: BridgeMessage.Envelope
         do {
             envelope = try BridgeMessage.parse(request.body)
         } catch {
-            return .error(.badRequest, code: "malformed_message", message: error.description)
+            return responder.send(.error(.badRequest, code: "malformed_message", message: error.description))
         }
+        guard case .next = envelope.message else {
+            // App code: a worker. A page's first request also opens its session there.
+            return responder.runOnWorker { responder.send(self.run(envelope, request: request)) }
+        }
+        // A `next` of an open session is parked here on the I/O thread, holding no worker.
+        let id = envelope.session
+        if registry.session(id) != nil { return pollOrRefuse(envelope, request: request, responder: responder) }
+        // A page's first request opens its session and makes its app (`init(page:)`): a worker,
+        // unless another request of the page (a call racing it) opens it first.
+        let pending = FirstPolls.Pending { self.pollOrRefuse(envelope, request: request, responder: responder) }
+        firstPolls.add(pending, for: id)
+        if registry.session(id) != nil { return firstPolls.take(pending, for: id) }  // opened meanwhile
+        responder.runOnWorker { self.firstPolls.take(pending, for: id) }
+    }
+
+    /// A `next`: the page's errors taken, then answered or parked (`poll`), or the refusal.
+    private func pollOrRefuse(_ envelope: BridgeMessage.Envelope, request: HTTPRequest, responder: any HTTPResponder) {
+        guard case .next(let ack, let results) = envelope.message else { return }
+        switch self.session(for: envelope.session, request: request, unloading: false) {
+        case .success(let session) where session.endpoint != nil:
+            session.noteHeard()
+            session.report(envelope.errors)
+            poll(session, acknowledging: ack, results: results.map { ($0.id, $0.outcome) }, responder: responder)
+        case .success, .failure(.unloadedBeforeOpening):
+            responder.send(Self.unknownSession)
+        case .failure(.response(let refusal)):
+            responder.send(refusal)
+        }
+    }
+
+    /// A call, get, set or unload: app code, on a worker.
+    private func run(_ envelope: BridgeMessage.Envelope, request: HTTPRequest) -> HTTPResponse {
         let session: Session
         switch self.session(for: envelope.session, request: request, unloading: envelope.message == .unload) {
         case .success(let found): session = found
@@ -200,22 +257,46 @@ public final class Bridge: HTTPHandler {
                 try endpoint.set(property, to: value)
                 return "null"
             }
-        case .next(let ack, let results):
-            session.report(envelope.errors)
-            let outcome = registry.holdingPoll {
-                session.poll(acknowledging: ack, results: results.map { ($0.id, $0.outcome) }, hold: configuration.pollHold)
-            }
-            switch outcome {
-            case .commands(let body):
-                return .json(body)
-            case .closed(.serverStopping):
-                return .error(.serviceUnavailable, code: "shutting_down", message: "the server is stopping; try again shortly")
-            case .closed:
-                return Self.unknownSession
-            }
+        case .next:
+            return .error(.internalServerError, code: "internal", message: "a poll reached the call path")
         case .unload:
             session.close(.unloaded)
             return HTTPResponse(status: .noContent)
+        }
+    }
+
+    /// Answers a `next` at once, or parks it until something is queued, a newer poll comes,
+    /// the hold ends (the server's timer) or the client goes away.
+    private func poll(_ session: Session, acknowledging ack: Int, results: [(id: Int, outcome: ReadOutcome)],
+                      responder: any HTTPResponder) {
+        registry.heldPollBegan()
+        let registry = registry
+        let start = session.beginPoll(acknowledging: ack, results: results) { waiter in
+            let outcome = session.endPoll(waiter)
+            registry.heldPollEnded()
+            responder.send(Self.pollResponse(outcome))
+        }
+        switch start {
+        case .answered(let outcome):
+            registry.heldPollEnded()
+            responder.send(Self.pollResponse(outcome))
+        case .held(let waiter):
+            responder.whenUnanswered(after: configuration.pollHold) { waiter.wake() }
+            responder.whenClientGone {
+                session.pollLost(waiter)
+                waiter.wake()
+            }
+        }
+    }
+
+    private static func pollResponse(_ outcome: Session.PollOutcome) -> HTTPResponse {
+        switch outcome {
+        case .commands(let body):
+            return .json(body)
+        case .closed(.serverStopping):
+            return .error(.serviceUnavailable, code: "shutting_down", message: "the server is stopping; try again shortly")
+        case .closed:
+            return unknownSession
         }
     }
 

@@ -8,6 +8,9 @@ public struct BridgeConfiguration: Sendable {
     public var firstPollTimeout: Duration = .seconds(30)
     /// A page that stops polling for this long is closed.
     public var pollGapTimeout: Duration = .seconds(60)
+    /// A page whose held poll's connection closed (the page vanished) and that does not poll
+    /// again within this is closed; a live page polls again at once.
+    public var lostPollGrace: Duration = .seconds(2)
     /// Open sessions at most. At the limit a page's first request closes the session silent
     /// longest (`CloseReason.gaveWay`), never one holding a live poll; only when every open
     /// page holds one is the new page refused `503`. Page loads themselves hold no session.

@@ -31,8 +31,19 @@ final class ReadSlot: Sendable {
     }
 }
 
-/// The held `next` poll of a session. A newer poll or a queued command wakes it.
-final class PollWaiter: Sendable {
-    let semaphore = DispatchSemaphore(value: 0)
+/// The held `next` poll of a session. A newer poll, a queued command, the hold's end or the
+/// session closing wakes it, once; whoever holds it then takes the outcome with `endPoll`.
+package final class PollWaiter: Sendable {
     let superseded = Atomic<Bool>(false)
+    private let woken = Atomic<Bool>(false)
+    private let onWake: @Sendable (PollWaiter) -> Void
+
+    init(onWake: @escaping @Sendable (PollWaiter) -> Void) {
+        self.onWake = onWake
+    }
+
+    /// Runs the wake-up on this thread, the first time only. Never called under the session's lock.
+    package func wake() {
+        if !woken.exchange(true, ordering: .acquiringAndReleasing) { onWake(self) }
+    }
 }

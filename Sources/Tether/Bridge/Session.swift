@@ -30,6 +30,8 @@ public final class Session: Sendable {
         var lastPollAt: ContinuousClock.Instant?
         /// Last sign of life from the page: a request from it, or the end of its poll's hold.
         var lastHeardAt: ContinuousClock.Instant
+        /// When the connection of a held poll closed, with no poll since: the page may be gone.
+        var pollLostAt: ContinuousClock.Instant?
         var closeReason: CloseReason?
         /// Above zero while a call runs: its writes go out together when it ends.
         var batchDepth = 0
@@ -75,13 +77,13 @@ public final class Session: Sendable {
     /// Queues a statement for the page; false when the page is closed (the write is dropped).
     @discardableResult
     public func queue(_ statement: String, assignmentTarget: String? = nil) -> Bool {
-        let outcome = state.withLock { state -> (accepted: Bool, overflow: Bool) in
-            guard state.closeReason == nil else { return (false, false) }
+        let outcome = state.withLock { state -> (accepted: Bool, overflow: Bool, wake: PollWaiter?) in
+            guard state.closeReason == nil else { return (false, false, nil) }
             state.outbox.append(js: statement, target: assignmentTarget)
             let overflow = enforceBound(&state)
-            if !overflow { wakePoll(&state, deferrable: true) }
-            return (true, overflow)
+            return (true, overflow, overflow ? nil : pollToWake(&state, deferrable: true))
         }
+        outcome.wake?.wake()
         if outcome.overflow { close(.outboxOverflow) }
         return outcome.accepted
     }
@@ -90,17 +92,17 @@ public final class Session: Sendable {
     /// does, the timeout passes or the page closes.
     public func read(_ expression: String, timeout: Duration) -> ReadOutcome {
         let slot = ReadSlot()
-        let queued = state.withLock { state -> (id: Int, overflow: Bool)? in
+        let queued = state.withLock { state -> (id: Int, overflow: Bool, wake: PollWaiter?)? in
             guard state.closeReason == nil else { return nil }
             let id = state.nextReadID
             state.nextReadID += 1
             state.reads[id] = slot
             state.outbox.append(js: expression, readID: id)
             let overflow = enforceBound(&state)
-            wakePoll(&state, deferrable: false)
-            return (id, overflow)
+            return (id, overflow, pollToWake(&state, deferrable: false))
         }
         guard let queued else { return .closed }
+        queued.wake?.wake()
         if queued.overflow { close(.outboxOverflow) }
         let outcome = slot.wait(timeout: timeout)
         state.withLock { _ = $0.reads.removeValue(forKey: queued.id) }
@@ -111,13 +113,13 @@ public final class Session: Sendable {
     public func batch<Result, Failure: Error>(_ body: () throws(Failure) -> Result) throws(Failure) -> Result {
         state.withLock { $0.batchDepth += 1 }
         defer {
-            state.withLock { state in
+            let wake = state.withLock { state -> PollWaiter? in
                 state.batchDepth -= 1
-                if state.batchDepth == 0 && state.wakeDeferred {
-                    state.wakeDeferred = false
-                    wakePoll(&state, deferrable: false)
-                }
+                guard state.batchDepth == 0 && state.wakeDeferred else { return nil }
+                state.wakeDeferred = false
+                return pollToWake(&state, deferrable: false)
             }
+            wake?.wake()
         }
         return try body()
     }
@@ -144,19 +146,19 @@ public final class Session: Sendable {
     }
 
     private func endInlineBatch() -> String? {
-        state.withLock { state -> String? in
+        let (commands, wake) = state.withLock { state -> (String?, PollWaiter?) in
             state.batchDepth -= 1
             if state.outbox.hasReads {
-                if state.batchDepth == 0 && state.wakeDeferred {
-                    state.wakeDeferred = false
-                    wakePoll(&state, deferrable: false)
-                }
-                return nil
+                guard state.batchDepth == 0 && state.wakeDeferred else { return (nil, nil) }
+                state.wakeDeferred = false
+                return (nil, pollToWake(&state, deferrable: false))
             }
             // A poll held now keeps waiting: the page takes these from the reply.
             if state.batchDepth == 0 { state.wakeDeferred = false }
-            return state.outbox.isEmpty ? nil : state.outbox.commandsJSON
+            return (state.outbox.isEmpty ? nil : state.outbox.commandsJSON, nil)
         }
+        wake?.wake()
+        return commands
     }
 
     /// Blocks until the session closes or `timeout` passes; true when closed.
@@ -172,11 +174,34 @@ public final class Session: Sendable {
         case closed(CloseReason)
     }
 
+    package enum PollStart {
+        case answered(PollOutcome)
+        /// Nothing to send yet: `onWake` runs when the poll should end; then call `endPoll`.
+        case held(PollWaiter)
+    }
+
     /// Handles a `next`: takes the acknowledgement and the answers, then returns queued
     /// commands at once, or holds until some are queued, a newer poll arrives or the hold ends.
+    /// Blocks this thread meanwhile; the server holds polls with `beginPoll` instead.
     package func poll(acknowledging ack: Int, results: [(id: Int, outcome: ReadOutcome)], hold: Duration) -> PollOutcome {
+        let woken = DispatchSemaphore(value: 0)
+        switch beginPoll(acknowledging: ack, results: results, onWake: { _ in woken.signal() }) {
+        case .answered(let outcome):
+            return outcome
+        case .held(let waiter):
+            if woken.wait(timeout: .now() + hold.dispatchInterval) == .timedOut { waiter.wake() }
+            return endPoll(waiter)
+        }
+    }
+
+    /// The first half of a `next` that holds no thread: answers at once, or parks the poll.
+    /// `onWake` runs once, on whichever thread wakes it, never under this session's lock; the
+    /// holder may also wake it itself (the hold ended, its client left).
+    package func beginPoll(acknowledging ack: Int, results: [(id: Int, outcome: ReadOutcome)],
+                           onWake: @escaping @Sendable (PollWaiter) -> Void) -> PollStart {
         var answered: [(ReadSlot, ReadOutcome)] = []
-        let waiter = PollWaiter()
+        let waiter = PollWaiter(onWake: onWake)
+        var older: PollWaiter?
         let immediate = state.withLock { state -> PollOutcome? in
             if let reason = state.closeReason { return .closed(reason) }
             state.outbox.acknowledge(upTo: ack)
@@ -185,32 +210,48 @@ public final class Session: Sendable {
             }
             state.lastPollAt = .now
             state.lastHeardAt = .now
-            if let older = state.poll {
-                older.superseded.store(true, ordering: .releasing)
-                older.semaphore.signal()
-            }
-            if !state.outbox.isEmpty {
+            state.pollLostAt = nil
+            if let poll = state.poll {
+                poll.superseded.store(true, ordering: .releasing)
+                older = poll
                 state.poll = nil
-                return .commands(state.outbox.pollResponseJSON)
             }
+            if !state.outbox.isEmpty { return .commands(state.outbox.pollResponseJSON) }
             state.poll = waiter
             state.pollWoken = false
             return nil
         }
         for (slot, outcome) in answered { slot.fulfil(outcome) }
-        if let immediate { return immediate }
+        older?.wake()
+        if let immediate { return .answered(immediate) }
+        return .held(waiter)
+    }
 
-        _ = waiter.semaphore.wait(timeout: .now() + hold.dispatchInterval)
-        return state.withLock { state in
+    /// What a woken poll answers: every unacknowledged command, none when a newer poll took
+    /// over, or the reason the session closed.
+    package func endPoll(_ waiter: PollWaiter) -> PollOutcome {
+        state.withLock { state in
             if state.poll === waiter {
                 state.poll = nil
                 state.pollWoken = false
+                state.lastPollAt = .now
+                // A lost or superseded poll says nothing new about the page.
+                state.lastHeardAt = .now
             }
-            state.lastPollAt = .now
-            state.lastHeardAt = .now
             if let reason = state.closeReason { return .closed(reason) }
             if waiter.superseded.load(ordering: .acquiring) { return .commands("{\"commands\":[]}") }
             return .commands(state.outbox.pollResponseJSON)
+        }
+    }
+
+    /// The connection of a held poll closed before its answer: unless the page polls again
+    /// within `lostPollGrace`, the sweeper closes the session.
+    package func pollLost(_ waiter: PollWaiter) {
+        state.withLock { state in
+            guard state.poll === waiter else { return }
+            state.poll = nil
+            state.pollWoken = false
+            state.pollLostAt = .now
         }
     }
 
@@ -218,6 +259,7 @@ public final class Session: Sendable {
     func isExpired(now: ContinuousClock.Instant) -> Bool {
         state.withLock { state in
             guard state.closeReason == nil, state.poll == nil else { return false }
+            if let lost = state.pollLostAt { return now - lost > configuration.lostPollGrace }
             if let last = state.lastPollAt { return now - last > configuration.pollGapTimeout }
             return now - createdAt > configuration.firstPollTimeout
         }
@@ -285,23 +327,29 @@ public final class Session: Sendable {
             log.debug("session \(id.prefix(8)) closed: \(reason)")
         }
         for slot in taken.reads { slot.fulfil(.closed) }
-        taken.poll?.semaphore.signal()
+        taken.poll?.wake()
         closedLatch.leave()
         onClose(self)
         taken.endpoint?.sessionClosed(reason)
     }
 
+    /// Closes a session that was never admitted, without telling the endpoint made for it.
+    package func discard() {
+        state.withLock { $0.endpoint = nil }
+        close(.closedByServer)
+    }
+
     // MARK: Private
 
-    private func wakePoll(_ state: inout State, deferrable: Bool) {
+    /// The held poll to wake once the lock is released, if any.
+    private func pollToWake(_ state: inout State, deferrable: Bool) -> PollWaiter? {
         if deferrable && state.batchDepth > 0 {
             state.wakeDeferred = true
-            return
+            return nil
         }
-        if let poll = state.poll, !state.pollWoken {
-            state.pollWoken = true
-            poll.semaphore.signal()
-        }
+        guard let poll = state.poll, !state.pollWoken else { return nil }
+        state.pollWoken = true
+        return poll
     }
 
     /// Coalesces a full outbox; true when even that leaves it over the bound.

@@ -84,8 +84,9 @@ public final class SessionRegistry: Sendable {
         case .admitted:
             return (session, true)
         case .existing(let winner):
-            // Two first requests raced; the other opened it.
-            session.close(.closedByServer)
+            // Two first requests raced; the other opened it. This page's app is the winner's:
+            // the copy made here never opened, so it hears no close either.
+            session.discard()
             return (winner, false)
         case .spent:
             session.close(.closedByServer)
@@ -188,16 +189,16 @@ public final class SessionRegistry: Sendable {
         lastPollNanos.store(Int64((ContinuousClock.now - startedAt).microseconds * 1000), ordering: .relaxed)
     }
 
-    /// Runs a page's poll, counting it as held meanwhile (for `idleSeconds`).
-    func holdingPoll<Result>(_ body: () -> Result) -> Result {
+    /// A page's poll starts and ends being held (counted for `idleSeconds`).
+    func heldPollBegan() {
         notePoll()
         lastPollArrivalNanos.store(Int64((ContinuousClock.now - startedAt).microseconds * 1000), ordering: .relaxed)
         heldPolls.add(1, ordering: .relaxed)
-        defer {
-            heldPolls.subtract(1, ordering: .relaxed)
-            notePoll()
-        }
-        return body()
+    }
+
+    func heldPollEnded() {
+        heldPolls.subtract(1, ordering: .relaxed)
+        notePoll()
     }
 
     /// Seconds no page has been polling: nil while a poll is held, or before any page polled.

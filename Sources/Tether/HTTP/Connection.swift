@@ -1,113 +1,107 @@
-/// One client connection: its thread runs the keep-alive loop of read, parse, handle, write.
-struct Connection {
-    let socket: Socket
-    let server: HTTPServer
-    let activity: ConnectionActivity
+#if canImport(Glibc)
+import Glibc
+#endif
 
-    private var configuration: HTTPConfiguration { server.configuration }
-
-    func run() {
-        var buffer: [UInt8] = []
-        var parser = RequestParser(configuration: configuration)
-        var isFirstRequest = true
-        let acceptedAt = ContinuousClock.now
-        let peerAddress = socket.peerAddress()
-
-        while true {
-            // A new connection has the header timeout, counted from accept, for its whole first
-            // head; an idle keep-alive connection has the idle timeout to start the next request
-            // (else it is closed quietly), then the header timeout from its first byte.
-            if buffer.isEmpty {
-                let deadline = isFirstRequest ? acceptedAt + configuration.headerTimeout : .now + configuration.idleTimeout
-                switch socket.read(appendingTo: &buffer, deadline: deadline) {
-                case .bytes: break
-                case .closed: return
-                case .timedOut:
-                    if isFirstRequest { send(RequestParseError.timedOut.response, method: "GET") }
-                    return
-                }
-            }
-
-            let headDeadline = isFirstRequest ? acceptedAt + configuration.headerTimeout : .now + configuration.headerTimeout
-            guard let head = readHead(&buffer, parser: &parser, deadline: headDeadline) else { return }
-            if server.connectionBecameBusy(activity) == false {
-                send(HTTPResponse.error(.serviceUnavailable, code: "shutting_down", message: "the server is stopping",
-                                        closesConnection: true), method: head.method)
-                return
-            }
-
-            let total = head.length + head.contentLength
-            guard readBody(&buffer, until: total) else { return }
-
-            let started = ContinuousClock.now
-            let request = HTTPRequest(
-                method: head.method,
-                target: head.target,
-                version: head.version,
-                headers: HTTPHeaders(fields: head.fields),
-                body: head.contentLength == 0 ? [] : Array(buffer[head.length..<total]),
-                peerAddress: peerAddress
-            )
-            let response = server.handler.respond(to: request)
-            let keepAlive = request.wantsKeepAlive && !response.closesConnection && !server.isStopping
-            let delivered = send(response, method: request.method, keepAlive: keepAlive)
-            server.log.debug(
-                "\(request.method) \(request.target) \(response.status.code) \(response.body.count)B "
-                    + "\((ContinuousClock.now - started).microseconds)µs"
-            )
-            let stopping = server.connectionBecameIdle(activity)
-            if !delivered || !keepAlive || stopping { return }
-
-            buffer.removeFirst(total)
-            parser.reset()
-            isFirstRequest = false
-        }
+/// One client connection: its bytes in and out and where it is in the request cycle. Touched
+/// only on the I/O thread; it holds no thread of its own.
+final class Connection {
+    enum Phase {
+        /// Waiting for the first byte of a request (a new connection, or an idle keep-alive one).
+        case idle
+        /// Part of a head has come.
+        case head
+        /// The head is in; the body is still coming.
+        case body(RequestParser.Head)
+        /// A handler has the request; the connection waits for its response.
+        case handling
+        /// A response is going out.
+        case writing
     }
 
-    /// Reads until the parser has a whole head; on a refusal or timeout answers and returns nil.
-    private func readHead(_ buffer: inout [UInt8], parser: inout RequestParser, deadline: ContinuousClock.Instant) -> RequestParser.Head? {
-        while true {
-            do {
-                if let head = try parser.parse(buffer) { return head }
-            } catch {
-                server.log.debug("refused request: \(error)")
-                send(error.response, method: "GET")
-                return nil
-            }
-            switch socket.read(appendingTo: &buffer, deadline: deadline) {
-            case .bytes: continue
-            case .closed: return nil
-            case .timedOut:
-                send(RequestParseError.timedOut.response, method: "GET")
-                return nil
-            }
-        }
+    /// What happens when `deadline` passes.
+    enum Expiry {
+        /// `408`, then close: the request did not arrive in time.
+        case requestTimeout(method: String)
+        /// Close without a word: idle too long, or the client stopped reading.
+        case close
+        /// The handler's `whenUnanswered` timer.
+        case timer(@Sendable () -> Void)
     }
 
-    private func readBody(_ buffer: inout [UInt8], until total: Int) -> Bool {
-        let deadline = ContinuousClock.now + configuration.bodyTimeout
-        while buffer.count < total {
-            switch socket.read(appendingTo: &buffer, deadline: deadline) {
-            case .bytes: continue
-            case .closed: return false
-            case .timedOut:
-                send(RequestParseError.timedOut.response, method: "POST")
-                return false
-            }
-        }
-        return true
+    let fd: Int32
+    let socket: ConnectionSocket
+    /// Packed into the epoll event: a serial above the descriptor, so an event for a closed
+    /// connection is not taken for a new one that got the same number (NIO's registration id).
+    let token: UInt64
+    let acceptedAt: ContinuousClock.Instant
+    /// The client's address, asked of the kernel once at accept (`HTTPRequest.peerAddress`).
+    let peerAddress: String?
+    var phase = Phase.idle
+    var input: [UInt8] = []
+    var parser: RequestParser
+    /// Whether a request was answered on it: an idle connection is then an idle keep-alive one.
+    var servedOne = false
+    var deadline: ContinuousClock.Instant?
+    var expiry = Expiry.close
+    /// The epoll events asked for now.
+    var interest: UInt32 = 0
+
+    /// The request being handled.
+    var responder: ConnectionResponder?
+
+    /// The response going out: head (and a small body), a large in-memory body, or a file.
+    var outHead: [UInt8] = []
+    var outBody: [UInt8] = []
+    var outWritten = 0
+    var outFile: FileRegion?
+    var fileSent = 0
+    var closeAfterWrite = false
+
+    /// Idle keep-alive connections, oldest first: the first gives way at the connection cap.
+    var idleSince: ContinuousClock.Instant?
+    weak var idlePrevious: Connection?
+    var idleNext: Connection?
+
+    init(fd: Int32, serial: UInt32, configuration: HTTPConfiguration, now: ContinuousClock.Instant) {
+        self.fd = fd
+        socket = ConnectionSocket(fd: fd)
+        token = UInt64(serial) << 32 | UInt64(UInt32(bitPattern: fd))
+        acceptedAt = now
+        peerAddress = PeerAddress.of(fd)
+        parser = RequestParser(configuration: configuration)
     }
 
-    @discardableResult
-    private func send(_ response: HTTPResponse, method: String, keepAlive: Bool = false) -> Bool {
-        let hasBody = method != "HEAD" && response.status.code != 304 && response.status.code != 204
-        return socket.write(response.serialized(includeBody: hasBody, keepAlive: keepAlive))
+    static func descriptor(of token: UInt64) -> Int32 { Int32(bitPattern: UInt32(truncatingIfNeeded: token)) }
+
+    var isWaitingForResponse: Bool {
+        if case .handling = phase { return true }
+        return false
     }
+
+    var hasPendingOutput: Bool { outWritten < outHead.count + outBody.count || outFile.map { fileSent < $0.length } ?? false }
 }
 
-extension HTTPHeaders {
-    init(fields: [RequestParser.HeaderField]) {
-        self.init()
-        for field in fields { add(field.name, field.value) }
+/// The oldest idle keep-alive connection first; O(1) to join, leave and take.
+struct IdleList {
+    private(set) var oldest: Connection?
+    private var newest: Connection?
+
+    mutating func append(_ connection: Connection, now: ContinuousClock.Instant) {
+        guard connection.idleSince == nil else { return }
+        connection.idleSince = now
+        connection.idlePrevious = newest
+        connection.idleNext = nil
+        if let newest { newest.idleNext = connection } else { oldest = connection }
+        newest = connection
+    }
+
+    mutating func remove(_ connection: Connection) {
+        guard connection.idleSince != nil else { return }
+        connection.idleSince = nil
+        let previous = connection.idlePrevious, next = connection.idleNext
+        if let previous { previous.idleNext = next } else { oldest = next }
+        if let next { next.idlePrevious = previous } else { newest = previous }
+        connection.idlePrevious = nil
+        connection.idleNext = nil
     }
 }

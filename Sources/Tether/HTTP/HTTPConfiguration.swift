@@ -6,8 +6,11 @@ public struct HTTPConfiguration: Sendable {
     public var host = "127.0.0.1"
     /// Port to bind; 0 picks a free one (read it back from `HTTPServer.port`).
     public var port = 8080
-    /// Open connections at most; one more gets `503` and is closed.
-    public var maxConnections = 512
+    /// Open connections at most. At the cap the connection idle longest (a keep-alive one
+    /// waiting for its next request) is closed to admit a new one; when none is idle the new
+    /// one gets `503` and is closed. Also bounded by the descriptor limit, which `start`
+    /// raises toward this (the soft limit up to the hard one).
+    public var maxConnections = 16_384
     /// Longest request line (method, target, version); longer gets `414`.
     public var maxRequestLineBytes = 8 * 1024
     /// Longest header block after the request line; longer gets `431`.
@@ -26,8 +29,15 @@ public struct HTTPConfiguration: Sendable {
     public var writeTimeout: Duration = .seconds(10)
     /// On stop, requests in flight get this long to finish before their connections are cut.
     public var shutdownGrace: Duration = .milliseconds(1500)
-    /// Stack of each connection thread; handlers run on it.
+    /// Worker threads that run handlers and app code, always there.
+    public var workerThreads = 4
+    /// Worker threads at most: more start while every worker is busy (blocked in app code or
+    /// `page.eval`) and requests wait; those above `workerThreads` end after 10 s without work.
+    public var maxWorkerThreads = 32
+    /// Stack of each worker thread; handlers run on it.
     public var threadStackBytes = 512 * 1024
+    /// Connections refused or reclaimed at a limit are logged as one line per interval.
+    public var limitLogInterval: Duration = .seconds(10)
 
     public init() {}
 }

@@ -2,10 +2,10 @@
 import Glibc
 #endif
 
-extension Socket {
-    /// The connected client's address as text (`127.0.0.1`, `::1`); nil for a Unix socket
-    /// or when the kernel does not say.
-    func peerAddress() -> String? {
+enum PeerAddress {
+    /// The address of the client connected on `fd` as text (`127.0.0.1`, `::1`); nil for a
+    /// Unix socket or when the kernel does not say.
+    static func of(_ fd: Int32) -> String? {
         var storage = sockaddr_storage()
         var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
         let got = withUnsafeMutablePointer(to: &storage) {

@@ -150,14 +150,31 @@ final class ServerLimitsTests: XCTestCase {
 
     // MARK: Connection cap
 
-    func testConnectionOverTheCapGets503AndAReleasedSlotIsReused() throws {
+    func testAtTheCapTheConnectionIdleLongestGivesWay() throws {
         let server = try start { $0.maxConnections = 2 }
-        // Each held connection completes a request, so it is surely admitted and counted.
-        var first: RawConnection? = try RawConnection(port: server.port)
+        // Each held connection completes a request, so it is surely admitted and idle.
+        let first = try RawConnection(port: server.port)
+        XCTAssertEqual(first.request("GET", "/one", timeout: 5)?.status, 200)
         let second = try RawConnection(port: server.port)
-        XCTAssertEqual(first?.request("GET", "/one", timeout: 5)?.status, 200)
         XCTAssertEqual(second.request("GET", "/two", timeout: 5)?.status, 200)
         XCTAssertEqual(server.connectionCount, 2)
+
+        // The third is admitted; the first, idle longest, is closed without a word.
+        let third = try RawConnection(port: server.port)
+        XCTAssertEqual(third.request("GET", "/three", timeout: 5)?.text, "GET /three 0")
+        XCTAssertEqual(first.receiveUntilClosed(timeout: 5), [], "the idle-longest connection was not closed quietly")
+        XCTAssertEqual(second.request("GET", "/still", timeout: 5)?.text, "GET /still 0", "the newer idle one was disturbed")
+        XCTAssertEqual(server.connectionCount, 2)
+    }
+
+    func testAtTheCapWithNoIdleConnectionANewOneGets503AndAReleasedSlotIsReused() throws {
+        let server = try start { $0.maxConnections = 2 }
+        // Both are mid-request (part of a head sent): neither is idle, neither gives way.
+        var first: RawConnection? = try RawConnection(port: server.port)
+        let second = try RawConnection(port: server.port)
+        first?.send("GET /one HTTP/1.1\r\nHost:")
+        second.send("GET /two HTTP/1.1\r\nHost:")
+        XCTAssertTrue(pollUntil { server.connectionCount == 2 })
 
         let third = try RawConnection(port: server.port)
         let refused = try XCTUnwrap(third.readResponse(timeout: 5), "no 503 for the connection over the cap")
@@ -167,7 +184,8 @@ final class ServerLimitsTests: XCTestCase {
         XCTAssertTrue(third.waitForClose(timeout: 5))
 
         // The held connections were not disturbed.
-        XCTAssertEqual(second.request("GET", "/still", timeout: 5)?.text, "GET /still 0")
+        second.send(" a\r\n\r\n")
+        XCTAssertEqual(second.readResponse(timeout: 5)?.text, "GET /two 0")
 
         first = nil  // closes it; the server notices and frees the slot
         XCTAssertTrue(pollUntil { server.connectionCount == 1 }, "the closed connection was not released")

@@ -25,7 +25,10 @@ enum SwiftTypeCheck {
         }
         let process = Process()
         process.executableURL = try swiftc()
-        process.arguments = ["-typecheck", "-swift-version", "6", "-I", modules.path, file.path]
+        // TetherHTTP imports the CEpoll system module (epoll, sendfile); SwiftPM passes its
+        // folder to every dependent, and so must this.
+        let cEpoll = TestPaths.packageRoot.appendingPathComponent("Sources/CEpoll")
+        process.arguments = ["-typecheck", "-swift-version", "6", "-I", modules.path, "-I", cEpoll.path, file.path]
         let pipe = Pipe()
         process.standardOutput = pipe
         process.standardError = pipe
