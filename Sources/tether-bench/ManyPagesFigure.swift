@@ -33,7 +33,7 @@ enum ManyPagesFigure {
         // wait until the server has them all, then let the last polls be held.
         let opened = waitForSessions(server, count, timeout: 60)
         guard opened == count else { throw BenchError("many pages: the server has \(opened.map(String.init) ?? "?") sessions, not \(count)") }
-        Clock.sleep(seconds: 1)
+        Clock.sleep(seconds: options.quick ? 0.5 : 1)
         guard let rss = server.rss()?.median, let threads = ProcFS.status(server.pid, "Threads") else {
             throw BenchError("many pages: cannot read /proc/\(server.pid)")
         }
