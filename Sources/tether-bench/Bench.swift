@@ -64,6 +64,10 @@ enum Bench {
             attempt(report) { () throws(BenchError) in try connectionFigures(tetherd: tetherd, executable: executable, www: www, options, report) }
         }
 
+        if options.runs("pages") {
+            attempt(report) { () throws(BenchError) in try ManyPagesFigure.run(executable: executable, www: www, options, report) }
+        }
+
         if !options.quick && options.runs("size") { BinarySizeFigure.run(packageRoot: packageRoot, report) }
         report.targets = Targets.check(report)
         report.note("load average before → after the run: \(loadBefore) → \(Paths.loadAverage()) (the cores are shared with other work)")

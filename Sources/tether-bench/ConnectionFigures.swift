@@ -101,6 +101,7 @@ enum ConnectionFigures {
             }
             report.add(Figure("conn", "static file, tetherd, \(connections) connections (wrk -t1)", unit: "µs",
                               summary: ours.summary, result: ours.rate, resultUnit: "req/s", remark: remark))
+            if connections == 8 { try OnePageCallsFigure.run(wrk: wrk, server: tether, options, report) }
         }
     }
 

@@ -11,7 +11,7 @@ struct BenchOptions: Sendable {
     /// Only these groups of figures (`--only calls,memory`); all when nil.
     var only: Set<String>?
 
-    static let groups = ["calls", "push", "wrk", "idle", "memory", "start", "size", "conn"]
+    static let groups = ["calls", "push", "wrk", "idle", "memory", "start", "size", "conn", "pages"]
 
     func runs(_ group: String) -> Bool { only?.contains(group) ?? true }
 
@@ -22,7 +22,8 @@ struct BenchOptions: Sendable {
           --quick          the CI set: every figure, shorter and smaller (under 60 s)
           --json FILE      also write the figures as JSON to FILE
           --only GROUPS    some of: calls (figures 1, 2, 5), push (3, 4), wrk, idle (6), memory (7),
-                           start (8), size, conn (idle connections, static file vs nginx);
+                           start (8), size, conn (idle connections, static file vs nginx,
+                           calls from one page), pages (5,000 pages holding polls);
                            comma-separated
           --www DIR        the demo pages (default ./www, else the package's www)
           --tetherd PATH   the daemon to start (default: tetherd next to this executable,
@@ -80,4 +81,6 @@ struct BenchOptions: Sendable {
     var wrkSeconds: Int { quick ? 1 : 3 }
     /// Bare connections held open for the idle-connections figure.
     var idleConnections: Int { quick ? 2_000 : 10_000 }
+    /// Open pages, each holding a poll, of the many-pages figure.
+    var manyPages: Int { quick ? 1_000 : 5_000 }
 }

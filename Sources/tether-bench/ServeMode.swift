@@ -15,13 +15,14 @@ enum ServeMode {
         var firstPollTimeout = 30.0
         var pollGapTimeout = 60.0
         var sweepInterval = 1.0
+        var maxSessions = 1000
         /// Serve the bare route instead of the demos (for profiling the HTTP layer alone).
         var bare = false
 
         var arguments: [String] {
             ["serve", "--www", www, "--max-connections", String(maxConnections), "--poll-hold", String(pollHold),
              "--first-poll-timeout", String(firstPollTimeout), "--poll-gap-timeout", String(pollGapTimeout),
-             "--sweep-interval", String(sweepInterval)]
+             "--sweep-interval", String(sweepInterval), "--max-sessions", String(maxSessions)]
         }
     }
 
@@ -41,6 +42,9 @@ enum ServeMode {
             case "--max-connections":
                 guard let number = Int(value), number > 0 else { return usage("bad \(name)") }
                 settings.maxConnections = number
+            case "--max-sessions":
+                guard let number = Int(value), number > 0 else { return usage("bad \(name)") }
+                settings.maxSessions = number
             case "--poll-hold", "--first-poll-timeout", "--poll-gap-timeout", "--sweep-interval":
                 guard let seconds = Double(value), seconds > 0, seconds < 86_400 else { return usage("bad \(name)") }
                 switch name {
@@ -61,6 +65,7 @@ enum ServeMode {
         configuration.bridge.firstPollTimeout = .milliseconds(Int(settings.firstPollTimeout * 1000))
         configuration.bridge.pollGapTimeout = .milliseconds(Int(settings.pollGapTimeout * 1000))
         configuration.bridge.sweepInterval = .milliseconds(Int(settings.sweepInterval * 1000))
+        configuration.bridge.maxSessions = settings.maxSessions
         configuration.log = Log(level: .warning)
         if settings.bare { return serveBare(configuration.http) }
         let server = Demos.server(configuration: configuration)

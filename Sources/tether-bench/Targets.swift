@@ -48,6 +48,9 @@ enum Targets {
             { "\(Int($0)) threads added for \(Int(report.value("connections.idle.count") ?? 0)) connections" }, { $0 <= 0 })
         add("a page that vanished mid-poll is closed within 5 s", report.value("connections.vanished.seconds"),
             { "\(Format.short($0)) s" }, { $0 <= 5 })
+        add("5,000 pages holding polls: push p50 < 1 ms", report.value("pages.5000.push.p50us"), { "\(Format.short($0)) µs" }, { $0 < 1000 })
+        add("5,000 pages holding polls: RSS ≤ 60 MB", report.value("pages.5000.rss"),
+            { "\(Format.fixed($0 / MemoryFigures.megabyte, 1)) MB" }, { $0 <= 60 * MemoryFigures.megabyte })
         for connections in [8, 64] {
             let ours = report.value("static.tether.rate.\(connections)")
             let share = ours.flatMap { ours in report.value("static.nginx.rate.\(connections)").map { 100 * ours / $0 } }

@@ -103,13 +103,13 @@ enum WrkFigure {
     }
 
     static func measure(wrk: String, port: Int, connections: Int, sessions: [String], function: String, args: String,
-                        seconds: Int) throws(BenchError) -> Result {
+                        seconds: Int, threads: Int = 2) throws(BenchError) -> Result {
         let path = "/tmp/tether-bench-\(getpid())-\(port).lua"
         guard Report.write(script(port: port, sessions: sessions, function: function, args: args), to: path) else { throw BenchError("wrk: cannot write \(path)") }
         defer { unlink(path) }
         let child: ChildProcess
         do {
-            child = try ChildProcess(wrk, ["-t2", "-c\(connections)", "-d\(seconds)s", "--latency", "--timeout", "5s", "-s", path,
+            child = try ChildProcess(wrk, ["-t\(threads)", "-c\(connections)", "-d\(seconds)s", "--latency", "--timeout", "5s", "-s", path,
                                            "http://127.0.0.1:\(port)/_process_srv0"], captureStdout: true)
         } catch { throw BenchError("wrk: \(error)") }
         guard let code = child.waitForExit(timeout: Double(seconds) + 20) else {
