@@ -92,7 +92,7 @@ final class PageContextTests: XCTestCase {
     }
 
     func testExpiryServerStopAndAppCloseEachHaveTheirReason() throws {
-        let server = try startServer { $0.bridge.firstPollTimeout = .milliseconds(200); $0.bridge.sweepInterval = .milliseconds(50) }
+        let server = try startServer { $0.bridge.firstPollTimeout = .seconds(1); $0.bridge.sweepInterval = .milliseconds(50) }
         // Opens its session with a call, then never polls: expires.
         let silent = try XCTUnwrap(try curl(["http://127.0.0.1:\(server.port)/index.html"]).headers["x-tether-session"])
         let opened = try curl(["-H", "Content-Type: application/json",
