@@ -2,7 +2,8 @@
 import PackageDescription
 
 // One target per layer (see README "Layers"): an upward import does not compile,
-// and the Bridge can be linked into another server without the sockets.
+// and the Bridge can be linked into another server without the sockets. Each target
+// declares exactly the package modules it imports.
 // Linux only (Glibc, POSIX sockets and threads, systemd): no platform line claims otherwise.
 // Built and tested with Swift 6.3.1; tools 6.2 for the language features it uses.
 let package = Package(
@@ -19,8 +20,8 @@ let package = Package(
         .systemLibrary(name: "CEpoll", path: "Sources/CEpoll"),
         .target(name: "TetherHTTP", dependencies: ["CEpoll"], path: "Sources/Tether/HTTP"),
         .target(name: "TetherBridge", dependencies: ["TetherHTTP"], path: "Sources/Tether/Bridge"),
-        .target(name: "TetherJS", dependencies: ["TetherBridge"], path: "Sources/Tether/JS"),
-        .target(name: "Tether", dependencies: ["TetherJS"], path: "Sources/Tether/App"),
+        .target(name: "TetherJS", dependencies: ["TetherHTTP"], path: "Sources/Tether/JS"),
+        .target(name: "Tether", dependencies: ["TetherHTTP", "TetherBridge", "TetherJS"], path: "Sources/Tether/App"),
         .target(name: "TetherSystem", dependencies: ["Tether"], path: "Sources/Tether/System"),
         .target(name: "TetherDemos", dependencies: ["Tether"]),
         .target(name: "TetherTesting", dependencies: ["Tether"]),
@@ -28,7 +29,7 @@ let package = Package(
         .executableTarget(name: "tether-www", path: "Sources/TetherWWW/Tool"),
         .plugin(name: "TetherWWW", capability: .buildTool(), dependencies: ["tether-www"], path: "Sources/TetherWWW/Plugin"),
         .executableTarget(name: "tetherd", dependencies: ["Tether", "TetherSystem", "TetherDemos"]),
-        .executableTarget(name: "tether-bench", dependencies: ["Tether", "TetherDemos"]),
+        .executableTarget(name: "tether-bench", dependencies: ["TetherHTTP", "TetherBridge", "Tether", "TetherDemos"]),
         .testTarget(
             name: "TetherTests",
             dependencies: ["TetherHTTP", "TetherBridge", "TetherJS", "Tether", "TetherSystem", "TetherDemos", "TetherTesting"]
