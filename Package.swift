@@ -29,7 +29,6 @@ let package = Package(
         .executableTarget(name: "tether-www", path: "Sources/TetherWWW/Tool"),
         .plugin(name: "TetherWWW", capability: .buildTool(), dependencies: ["tether-www"], path: "Sources/TetherWWW/Plugin"),
         .executableTarget(name: "tetherd", dependencies: ["Tether", "TetherSystem", "TetherDemos"]),
-        .executableTarget(name: "tether-bench", dependencies: ["TetherHTTP", "TetherBridge", "Tether", "TetherDemos"]),
         .testTarget(
             name: "TetherTests",
             dependencies: ["TetherHTTP", "TetherBridge", "TetherJS", "Tether", "TetherSystem", "TetherDemos", "TetherTesting"]
@@ -37,3 +36,11 @@ let package = Package(
     ],
     swiftLanguageModes: [.v6]
 )
+
+// The benchmark (README "Performance") is built only when asked for, as Hummingbird does with
+// its own: `TETHER_BENCH=1 swift run -c release tether-bench`. Everyday builds and an app
+// author's dependency on Tether never compile it.
+if Context.environment["TETHER_BENCH"] != nil {
+    package.targets.append(
+        .executableTarget(name: "tether-bench", dependencies: ["TetherHTTP", "TetherBridge", "Tether", "TetherDemos"]))
+}
