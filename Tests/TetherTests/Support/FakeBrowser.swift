@@ -97,7 +97,7 @@ final class FakeBrowser: Sendable {
             guard response.status == 200, case .array(let commands)? = (try? JSONParser.parse(response.body))?["commands"] else { return }
             results = []
             for command in commands {
-                guard let seq = command["seq"]?.intValue, let js = command["js"]?.stringValue else { continue }
+                guard let seq = command["seq"]?.intValue, let js = (try? PageOperation(json: command))?.code else { continue }
                 let fresh = state.withLock { state -> Bool in
                     guard seq > state.ack else { return false }
                     state.ack = seq
