@@ -131,7 +131,7 @@ public final class Session: Sendable {
     /// them the poll is woken as usual, because the answer can only come back with a poll.
     package func inlineBatch<Result, Failure: Error>(
         acknowledging ack: Int, _ body: () throws(Failure) -> Result
-    ) throws(Failure) -> (result: Result, commands: String?) {
+    ) throws(Failure) -> (result: Result, commands: [PageCommand]?) {
         state.withLock { state in
             state.outbox.acknowledge(upTo: ack)
             state.batchDepth += 1
@@ -146,8 +146,8 @@ public final class Session: Sendable {
         return (result, endInlineBatch())
     }
 
-    private func endInlineBatch() -> String? {
-        let (commands, wake) = state.withLock { state -> (String?, PollWaiter?) in
+    private func endInlineBatch() -> [PageCommand]? {
+        let (commands, wake) = state.withLock { state -> ([PageCommand]?, PollWaiter?) in
             state.batchDepth -= 1
             if state.outbox.hasReads {
                 guard state.batchDepth == 0 && state.wakeDeferred else { return (nil, nil) }
@@ -156,7 +156,7 @@ public final class Session: Sendable {
             }
             // A poll held now keeps waiting: the page takes these from the reply.
             if state.batchDepth == 0 { state.wakeDeferred = false }
-            return (state.outbox.isEmpty ? nil : state.outbox.commandsJSON, nil)
+            return (state.outbox.isEmpty ? nil : state.outbox.pageCommands, nil)
         }
         wake?.wake()
         return commands
@@ -170,8 +170,8 @@ public final class Session: Sendable {
     // MARK: The page's poll
 
     package enum PollOutcome: Equatable {
-        /// The body to send: every unacknowledged command (possibly none).
-        case commands(String)
+        /// Every unacknowledged command (possibly none).
+        case commands([PageCommand])
         case closed(CloseReason)
     }
 
@@ -217,7 +217,7 @@ public final class Session: Sendable {
                 older = poll
                 state.poll = nil
             }
-            if !state.outbox.isEmpty { return .commands(state.outbox.pollResponseJSON) }
+            if !state.outbox.isEmpty { return .commands(state.outbox.pageCommands) }
             state.poll = waiter
             state.pollWoken = false
             return nil
@@ -240,8 +240,8 @@ public final class Session: Sendable {
                 state.lastHeardAt = .now
             }
             if let reason = state.closeReason { return .closed(reason) }
-            if waiter.superseded.load(ordering: .acquiring) { return .commands("{\"commands\":[]}") }
-            return .commands(state.outbox.pollResponseJSON)
+            if waiter.superseded.load(ordering: .acquiring) { return .commands([]) }
+            return .commands(state.outbox.pageCommands)
         }
     }
 

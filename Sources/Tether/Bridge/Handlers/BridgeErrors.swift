@@ -4,8 +4,7 @@ extension HTTPErrorFormat {
     /// Tether's one error shape, `{"error":{"code":"…","message":"…"}}`: the Bridge's refusals
     /// and, set as `HTTPConfiguration.errorFormat`, the HTTP server's own.
     public static let json = HTTPErrorFormat { error in
-        ("application/json", Array(("{\"error\":{\"code\":" + JSONText.quote(error.code) + ",\"message\":"
-            + JSONText.quote(error.description) + "}}").utf8))
+        ("application/json", Array(ProtocolCodec.encode(ErrorBody(code: error.code, message: error.description)).utf8))
     }
 }
 

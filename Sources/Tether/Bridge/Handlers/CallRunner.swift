@@ -18,14 +18,14 @@ struct CallRunner: Sendable {
         switch envelope.message {
         case .call(let function, let arguments):
             return try answer(session, inlineAck: envelope.inlineAck) { () throws(EndpointError) in
-                try endpoint.call(function, arguments: arguments)
+                EncodedJSON(encoded: try endpoint.call(function, arguments: arguments))
             }
         case .get(let property):
-            return try answer { () throws(EndpointError) in try endpoint.get(property) }
+            return try answer { () throws(EndpointError) in EncodedJSON(encoded: try endpoint.get(property)) }
         case .set(let property, let value):
             return try answer(session, inlineAck: envelope.inlineAck) { () throws(EndpointError) in
                 try endpoint.set(property, to: value)
-                return "null"
+                return .null
             }
         case .next:
             throw HTTPError(.internalServerError, code: "internal", message: "a poll reached the call path")
@@ -38,19 +38,22 @@ struct CallRunner: Sendable {
     /// Runs a call or set as one batch of writes: they wake the page's poll when it ends, or,
     /// when the page asked for them inline, travel back in this reply as `"commands"`.
     private func answer(_ session: Session, inlineAck: Int?,
-                        _ body: () throws(EndpointError) -> String) throws(EndpointError) -> HTTPResponse {
-        try answer { () throws(EndpointError) -> String in
-            guard let inlineAck else { return try session.batch(body) }
+                        _ body: () throws(EndpointError) -> EncodedJSON) throws(EndpointError) -> HTTPResponse {
+        try reply { () throws(EndpointError) -> CallReply in
+            guard let inlineAck else { return CallReply(value: try session.batch(body)) }
             let (value, commands) = try session.inlineBatch(acknowledging: inlineAck, body)
-            guard let commands else { return value }
-            return value + ",\"commands\":" + commands
+            return CallReply(value: value, commands: commands)
         }
     }
 
-    /// `{"value":…}` (the value may be followed by further members), or the error it threw.
-    private func answer(_ body: () throws(EndpointError) -> String) throws(EndpointError) -> HTTPResponse {
+    private func answer(_ body: () throws(EndpointError) -> EncodedJSON) throws(EndpointError) -> HTTPResponse {
+        try reply { () throws(EndpointError) in CallReply(value: try body()) }
+    }
+
+    /// `{"value":…}` with any inline commands, or the error it threw.
+    private func reply(_ body: () throws(EndpointError) -> CallReply) throws(EndpointError) -> HTTPResponse {
         do {
-            return .json("{\"value\":" + (try body()) + "}")
+            return .json(ProtocolCodec.encode(try body()))
         } catch {
             if case .failed = error { log.warning("handler failed: \(error.description)") }
             throw error

@@ -15,14 +15,11 @@ struct HealthHandler: BridgeHandler {
     private func health() -> HTTPResponse {
         let isStopping = lifecycle.isStopping
         let problem = isStopping ? nil : files.confinement?.rootProblem
-        let status = isStopping ? "stopping" : problem == nil ? "ok" : "degraded"
-        let since = registry.secondsSinceLastPoll.map { String(Self.rounded($0)) } ?? "null"
-        var response = HTTPResponse.json(
-            "{\"status\":\"\(status)\",\(problem.map { "\"reason\":\(JSONText.quote($0))," } ?? "")"
-                + "\"version\":\(JSONText.quote(version)),"
-                + "\"uptime\":\(Self.rounded(registry.uptimeSeconds)),\"sessions\":\(registry.count),"
-                + "\"sinceLastPoll\":\(since),\"pageErrors\":\(registry.pageErrorCount)}",
-            status: status == "ok" ? .ok : .serviceUnavailable)
+        let report = HealthReport(
+            status: isStopping ? .stopping : problem == nil ? .ok : .degraded, reason: problem, version: version,
+            uptime: Self.rounded(registry.uptimeSeconds), sessions: registry.count,
+            sinceLastPoll: registry.secondsSinceLastPoll.map(Self.rounded), pageErrors: registry.pageErrorCount)
+        var response = HTTPResponse.json(ProtocolCodec.encode(report), status: report.status == .ok ? .ok : .serviceUnavailable)
         response.headers.add("Cache-Control", "no-store")
         return response
     }

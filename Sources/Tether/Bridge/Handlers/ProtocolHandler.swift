@@ -15,7 +15,7 @@ struct ProtocolHandler: BridgeHandler {
     func handle(_ request: HTTPRequest, responder: any HTTPResponder) throws {
         let envelope: BridgeMessage.Envelope
         do {
-            envelope = try BridgeMessage.parse(request.body)
+            envelope = try ProtocolCodec.decodeMessage(request.body)
         } catch {
             throw HTTPError(.badRequest, code: "malformed_message", message: error.description)
         }
@@ -73,8 +73,8 @@ struct ProtocolHandler: BridgeHandler {
 
     private static func pollResponse(_ outcome: Session.PollOutcome) -> HTTPResponse {
         switch outcome {
-        case .commands(let body):
-            return .json(body)
+        case .commands(let commands):
+            return .json(ProtocolCodec.encode(PollReply(commands: commands)))
         case .closed(.serverStopping):
             return BridgeErrors.response(for: HTTPError(.serviceUnavailable, code: "shutting_down",
                                                         message: "the server is stopping; try again shortly"))
