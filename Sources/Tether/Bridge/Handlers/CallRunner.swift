@@ -35,13 +35,12 @@ struct CallRunner: Sendable {
         }
     }
 
-    /// Runs a call or set as one batch of writes: they wake the page's poll when it ends, or,
-    /// when the page asked for them inline, travel back in this reply as `"commands"`.
+    /// Runs a call or set as one batch of writes; those the session gives for the reply (the
+    /// page asked for them inline) travel back in it as `"commands"` (see `Session.runCall`).
     private func answer(_ session: Session, inlineAck: Int?,
                         _ body: () throws(EndpointError) -> EncodedJSON) throws(EndpointError) -> HTTPResponse {
         try reply { () throws(EndpointError) -> CallReply in
-            guard let inlineAck else { return CallReply(value: try session.batch(body)) }
-            let (value, commands) = try session.inlineBatch(acknowledging: inlineAck, body)
+            let (value, commands) = try session.runCall(inlineAcknowledging: inlineAck, body)
             return CallReply(value: value, commands: commands)
         }
     }
