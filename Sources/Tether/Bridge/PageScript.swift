@@ -180,11 +180,12 @@ enum PageScript {
     throw new ReferenceError(name + " is not defined");
   }
 
-  // A reference: the object holding a property, and the property's key.
+  // A reference: the object holding a property (which may be null: a TypeError when used, as
+  // in code) and the property's key; or a global name.
   function reference(expr) {
     if ("member" in expr) return { base: evaluate(expr.of), key: expr.member };
     if ("index" in expr) return { base: evaluate(expr.of), key: expr.index };
-    if ("global" in expr) return { base: null, key: expr.global };
+    if ("global" in expr) return { global: true, key: expr.global };
     return null;
   }
 
@@ -198,8 +199,8 @@ enum PageScript {
     }
     if ("call" in expr) {
       var callee = reference(expr.call);
-      var self = callee && callee.base !== null ? callee.base : undefined;
-      var fn = callee ? (callee.base === null ? globalValue(callee.key) : self[callee.key]) : evaluate(expr.call);
+      var self = callee && !callee.global ? callee.base : undefined;
+      var fn = callee ? (callee.global ? globalValue(callee.key) : self[callee.key]) : evaluate(expr.call);
       var args = expr.args.map(evaluate);
       if (typeof fn !== "function") throw new TypeError(codeOf(expr.call) + " is not a function");
       return fn.apply(self, args);
@@ -224,7 +225,7 @@ enum PageScript {
     var ref = reference(target);
     if (ref === null) throw new SyntaxError("Tether: cannot assign to " + codeOf(target));
     var result = evaluate(value);
-    if (ref.base === null) {
+    if (ref.global) {
       if (!(ref.key in globalThis) && config.allowEval !== false && IDENTIFIER.test(ref.key)) {
         (0, eval)("(function (v) { " + ref.key + " = v; })")(result);  // a top-level let/const
       } else {
