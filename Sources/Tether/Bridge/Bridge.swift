@@ -57,6 +57,9 @@ public final class Bridge: HTTPHandler {
             responder.send(.error(.forbidden, code: "foreign_host", message: "this server does not answer for host '\(host)'"))
             return
         }
+        if PageScriptFile.serves(request.path) {
+            return responder.send(PageScriptFile.response(for: request))
+        }
         if request.path.hasSuffix("/_process_srv0") {
             process(request, responder: responder)
             return
@@ -104,7 +107,7 @@ public final class Bridge: HTTPHandler {
         }
         let token = registry.issueToken(pagePath: file.relativePath, target: request.target)
         let body = ScriptInjection.inject(into: file.bytes, session: token, names: exposedNames(file.relativePath),
-                                          reportErrors: configuration.reportUncaughtPageErrors)
+                                          reportErrors: configuration.reportUncaughtPageErrors, pollHold: configuration.pollHold)
         return HTTPResponse(
             status: .ok,
             headers: [

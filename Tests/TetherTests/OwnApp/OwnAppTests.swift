@@ -32,7 +32,7 @@ final class OwnAppTests: XCTestCase {
         let page = try curl(["http://127.0.0.1:\(port)/"])
         XCTAssertEqual(page.status, 200)
         XCTAssertTrue(page.body.contains(#"<button id="greet" onclick="greet()">Greet</button>"#), page.body)
-        XCTAssertTrue(page.body.contains("Tether page script"), "the script is injected into the embedded page")
+        XCTAssertTrue(page.body.contains("<script src=\"_tether.js?v="), "the script is injected into the embedded page")
         let session = try XCTUnwrap(page.headers["x-tether-session"])
 
         func post(_ body: String) throws -> CurlResult {
