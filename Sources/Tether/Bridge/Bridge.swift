@@ -1,5 +1,6 @@
 import Synchronization
 import TetherHTTP
+import TetherSupport
 
 /// Turns a request into a response: the `_process_srv0` protocol, `_health`, and pages from
 /// www with the page script injected. A page served carries a signed token and holds no

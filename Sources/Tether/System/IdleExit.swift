@@ -3,6 +3,7 @@ import Glibc
 #endif
 import Dispatch
 import Tether
+import TetherSupport
 
 /// `--exit-when-idle SECONDS`: once no page's poll has arrived for that long (the last window
 /// closed, was killed, or never opened), the daemon stops as it does on SIGTERM. The daemon

@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import Tether
+import TetherSupport
 
 /// Why the sockets systemd passed could not be served.
 public enum SocketActivationError: Error, Equatable, Sendable, CustomStringConvertible {

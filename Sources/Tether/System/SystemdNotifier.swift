@@ -3,6 +3,7 @@ import Glibc
 #endif
 import Synchronization
 import Tether
+import TetherSupport
 
 /// Why a notification to systemd could not be sent.
 public enum SystemdNotifyError: Error, Equatable, Sendable, CustomStringConvertible {

@@ -4,6 +4,7 @@ import Glibc
 import Dispatch
 import Synchronization
 import Tether
+import TetherSupport
 
 /// Why `$WATCHDOG_USEC` or `$WATCHDOG_PID` could not be used.
 public struct WatchdogSettingError: Error, Equatable, Sendable, CustomStringConvertible {
