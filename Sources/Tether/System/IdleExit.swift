@@ -20,8 +20,7 @@ enum IdleExit {
             let pause = DispatchSemaphore(value: 0)
             while true {
                 _ = pause.wait(timeout: .now() + interval)
-                guard let registry = server.bridge?.registry else { continue }
-                let idle = registry.secondsSinceAPollArrived
+                guard let idle = server.health?.secondsSinceAPollArrived else { continue }
                 if idle >= seconds {
                     log.info("no page has polled for \(Int(idle.rounded())) s (--exit-when-idle): stopping")
                     kill(getpid(), SIGTERM)  // the main thread's sigwait stops the server
