@@ -39,6 +39,32 @@ final class LayerTests: XCTestCase {
         }
     }
 
+    /// Helpers on the standard library's types (`Duration.secondsValue`) are `package` at most:
+    /// a public one would show in every app that imports Tether. Conformances (`String:
+    /// JSConvertible`) are API and are left alone.
+    func testNoLayerAddsPublicMembersToStandardLibraryTypes() throws {
+        let standard = ["Duration", "String", "Substring", "Character", "Bool", "Int", "Int32", "Int64", "UInt8",
+                        "UInt64", "Double", "Array", "Dictionary", "Optional", "Sequence", "Collection"]
+        let opening = try NSRegularExpression(
+            pattern: #"^(public |package )?extension (\#(standard.joined(separator: "|")))( where [^{]*)? \{$"#)
+        var offenders: [String] = []
+        for file in try DeclaredTarget.swiftFiles(under: root.appendingPathComponent("Sources")) {
+            let lines = try String(contentsOf: file, encoding: .utf8).components(separatedBy: "\n")
+            var inside: String?
+            for line in lines {
+                if let open = opening.firstMatch(in: line, range: NSRange(line.startIndex..., in: line)) {
+                    inside = (line as NSString).substring(with: open.range(at: 2))
+                    if line.hasPrefix("public ") { offenders.append("\(file.lastPathComponent): \(line)") }
+                } else if line == "}" {
+                    inside = nil
+                } else if let type = inside, line.hasPrefix("    public ") {
+                    offenders.append("\(file.lastPathComponent): extension \(type) { \(line.trimmingCharacters(in: .whitespaces)) }")
+                }
+            }
+        }
+        XCTAssertEqual(offenders, [], "public members on standard library types")
+    }
+
     /// The daemon layer is a client of `Tether` like an app author's own daemon would be: its
     /// sources type-check with the layers below seen from outside the package (no `package`
     /// or internal declarations), and only TetherSupport's shared helpers seen from inside.
