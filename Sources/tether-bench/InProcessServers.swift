@@ -1,6 +1,5 @@
 import Tether
 import TetherDemos
-import TetherSupport
 
 /// The servers of figures 1–5, in this process: the demo counter app exactly as tetherd
 /// serves it, and a bare route of the same HTTP layer (`HTTPServer`, same connection loop and

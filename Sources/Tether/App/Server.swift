@@ -2,7 +2,6 @@ import Dispatch
 import Synchronization
 import TetherBridge
 import TetherHTTP
-import TetherSupport
 
 /// A Tether server: www pages, each with its own app, on one port.
 ///

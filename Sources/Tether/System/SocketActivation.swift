@@ -2,7 +2,6 @@
 import Glibc
 #endif
 import Tether
-import TetherSupport
 
 /// Why the sockets systemd passed could not be served.
 public enum SocketActivationError: Error, Equatable, Sendable, CustomStringConvertible {

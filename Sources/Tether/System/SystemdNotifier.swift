@@ -3,7 +3,6 @@ import Glibc
 #endif
 import Synchronization
 import Tether
-import TetherSupport
 
 /// Why a notification to systemd could not be sent.
 public enum SystemdNotifyError: Error, Equatable, Sendable, CustomStringConvertible {

@@ -1,6 +1,5 @@
 import Foundation
 import Synchronization
-import TetherSupport
 import XCTest
 @testable import Tether
 @testable import TetherDemos

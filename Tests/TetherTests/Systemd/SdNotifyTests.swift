@@ -1,6 +1,5 @@
 import Foundation
 import Synchronization
-import TetherSupport
 import XCTest
 #if canImport(Glibc)
 import Glibc
