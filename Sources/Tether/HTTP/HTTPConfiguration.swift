@@ -39,13 +39,3 @@ public struct HTTPConfiguration: Sendable {
 
     public init() {}
 }
-
-extension Duration {
-    /// Whole milliseconds, rounded up, never negative; what `poll(2)` takes.
-    var pollMilliseconds: Int32 {
-        let (seconds, attoseconds) = components
-        if seconds < 0 { return 0 }
-        let ms = seconds * 1000 + (attoseconds + 999_999_999_999_999) / 1_000_000_000_000_000
-        return Int32(clamping: ms)
-    }
-}
