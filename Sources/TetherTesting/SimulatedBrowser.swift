@@ -1,6 +1,7 @@
 import Dispatch
 import Synchronization
 import Tether
+import TetherSupport
 
 /// The page side of a `TestPage`: a thread that polls the session as the page script would,
 /// records every command, and answers reads by the rules it was given.

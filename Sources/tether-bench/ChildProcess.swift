@@ -4,6 +4,7 @@ import Glibc
 import Dispatch
 import Synchronization
 import TetherHTTP
+import TetherSupport
 
 /// The child running now (tetherd, the serve child or wrk), for the signal handler to kill
 /// when the bench is interrupted; 0 when none.

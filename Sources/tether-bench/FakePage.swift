@@ -4,6 +4,7 @@ import Glibc
 import Dispatch
 import Synchronization
 import TetherHTTP
+import TetherSupport
 
 /// One fake browser page over real loopback sockets, as the page script behaves: a GET loads
 /// the page (its session opens at its first poll), a thread keeps its long-poll alive on its own connection, hands each

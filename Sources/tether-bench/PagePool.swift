@@ -4,6 +4,7 @@ import Glibc
 import Dispatch
 import Synchronization
 import TetherHTTP
+import TetherSupport
 
 /// Many open pages driven by one thread with `poll(2)`: each keeps its long-poll alive on its
 /// own connection and answers reads, as the fake page does, without a thread per page (the

@@ -3,6 +3,7 @@ import Glibc
 #endif
 import Tether
 import TetherDemos
+import TetherSupport
 
 /// `tether-bench serve …`: the demo server as a child process, with limits tetherd has no
 /// flags for (connections, session timeouts), so its memory can be read alone. It is the same

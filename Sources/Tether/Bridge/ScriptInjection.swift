@@ -1,4 +1,5 @@
 import TetherHTTP
+import TetherSupport
 
 /// Puts the page script's two tags into an HTML document once: its configuration, a JSON block
 /// (data, which a Content-Security-Policy does not block), and the script file itself
