@@ -5,6 +5,17 @@ import Glibc
 /// The event-driven connection model in figures: what idle connections cost tetherd (memory
 /// and threads), and the static-file floor against nginx with the same client and file.
 enum ConnectionFigures {
+    /// Idle connections and vanishing pages on one tetherd, then the static-file floor.
+    static func run(tetherd: String, www: String, _ options: BenchOptions, _ report: Report) throws(BenchError) {
+        do {
+            let server = try ServerProcess(tetherd: tetherd, www: www)
+            defer { server.stop() }
+            try idle(server, options, report)
+            try vanished(server, report)
+        }
+        try staticFloor(tetherd: tetherd, options, report)
+    }
+
     /// Many bare connections to `server`, none sending anything: RSS and threads before and after.
     static func idle(_ server: ServerProcess, _ options: BenchOptions, _ report: Report) throws(BenchError) {
         let count = options.idleConnections
@@ -61,13 +72,9 @@ enum ConnectionFigures {
     }
 
     /// wrk -t1 on one static file from tetherd and from nginx, at 8 and 64 connections, in turn.
-    static func staticFloor(tetherd: String?, _ options: BenchOptions, _ report: Report) throws(BenchError) {
+    static func staticFloor(tetherd: String, _ options: BenchOptions, _ report: Report) throws(BenchError) {
         guard let wrk = ChildProcess.find("wrk") else {
             report.note("static-file figures skipped: wrk is not installed (apt-get install -y wrk)")
-            return
-        }
-        guard let tetherd else {
-            report.note("static-file figures skipped: tetherd was not found next to this executable")
             return
         }
         let scratch = "/tmp/tether-bench-static-\(getpid())"
@@ -79,7 +86,7 @@ enum ConnectionFigures {
               Report.write(String(repeating: "body { margin: 0 }\n", count: 200), to: www + file) else {
             throw BenchError("static files: cannot write \(scratch)")
         }
-        let tether = try ServerProcess(tetherd, ["--port", "0", "--www", www], label: "tetherd")
+        let tether = try ServerProcess(tetherd: tetherd, www: www)
         defer { tether.stop() }
         let nginx = NginxProcess.start(root: www, scratch: scratch)
         defer { nginx?.stop() }

@@ -1,14 +1,12 @@
 /// 5,000 open pages (1,000 with `--quick`), each holding its poll on its own keep-alive
-/// connection, on a serve child with room for them: the server's RSS and threads, and push
+/// connection, on tetherd with room for them (`--max-sessions`): its RSS and threads, and push
 /// latency to one of them meanwhile — `increment()` on that page until its poll has the write
 /// (the write goes out through the held poll, as every push does).
 enum ManyPagesFigure {
-    static func run(executable: String, www: String, _ options: BenchOptions, _ report: Report) throws(BenchError) {
+    static func run(tetherd: String, www: String, _ options: BenchOptions, _ report: Report) throws(BenchError) {
         let count = options.manyPages
-        var settings = ServeMode.Settings(www: www)
-        settings.maxSessions = count + 100
-        settings.maxConnections = 2 * count + 1000
-        let server = try ServerProcess(executable, settings.arguments, label: "serve child")
+        // Two connections a page stay well inside tetherd's 16,384.
+        let server = try ServerProcess(tetherd: tetherd, www: www, ["--max-sessions", String(count + 100)])
         defer { server.stop() }
         Progress.say("pages: \(Format.grouped(Double(count))) pages, each holding a poll (\(server.label))")
         Clock.sleep(seconds: 0.5)

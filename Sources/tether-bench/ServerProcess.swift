@@ -2,11 +2,16 @@
 import Glibc
 #endif
 
-/// A Tether server in a child process (tetherd, or `tether-bench serve`), found listening.
+/// tetherd in a child process, found listening.
 final class ServerProcess {
     let child: ChildProcess
     let port: Int
     let label: String
+
+    /// tetherd serving `www` on a free port, with `flags` besides (`--poll-hold 2`).
+    convenience init(tetherd: String, www: String, _ flags: [String] = []) throws(BenchError) {
+        try self.init(tetherd, ["--port", "0", "--www", www] + flags, label: "tetherd")
+    }
 
     /// Starts `path` with `arguments` (which must ask for port 0) and reads the port it logs.
     init(_ path: String, _ arguments: [String], label: String) throws(BenchError) {
