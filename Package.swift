@@ -25,13 +25,16 @@ let package = Package(
         .target(name: "TetherSystem", dependencies: ["Tether"], path: "Sources/Tether/System"),
         .target(name: "TetherDemos", dependencies: ["Tether"]),
         .target(name: "TetherTesting", dependencies: ["Tether"]),
+        // The page's side of the protocol, once, for TetherTesting, the tests and the bench.
+        .target(name: "TetherClient", dependencies: ["TetherHTTP", "TetherBridge"]),
         // Compiles an app's www/ into its binary (see README "Your own kiosk app").
         .executableTarget(name: "tether-www", path: "Sources/TetherWWW/Tool"),
         .plugin(name: "TetherWWW", capability: .buildTool(), dependencies: ["tether-www"], path: "Sources/TetherWWW/Plugin"),
         .executableTarget(name: "tetherd", dependencies: ["Tether", "TetherSystem", "TetherDemos"]),
         .testTarget(
             name: "TetherTests",
-            dependencies: ["TetherHTTP", "TetherBridge", "TetherJS", "Tether", "TetherSystem", "TetherDemos", "TetherTesting"]
+            dependencies: ["TetherHTTP", "TetherBridge", "TetherJS", "Tether", "TetherSystem", "TetherDemos", "TetherTesting",
+                           "TetherClient"]
         ),
     ],
     swiftLanguageModes: [.v6]
