@@ -13,6 +13,11 @@ package enum PageMessage: Sendable, Equatable {
     package struct ReadResult: Sendable, Equatable {
         package let id: Int
         package let outcome: ReadOutcome
+
+        package init(id: Int, outcome: ReadOutcome) {
+            self.id = id
+            self.outcome = outcome
+        }
     }
 
     /// The JSON body for the page with `session`.
