@@ -151,7 +151,8 @@ package final class PageClient: Sendable {
 
     /// The page leaves, as a closing tab's beacon says (204); polling stops.
     package func unload() throws(ClientError) {
-        defer { vanish() }
+        stopping.store(true, ordering: .relaxed)  // the 410 its poll now gets is no failure
+        defer { endPolling() }
         let response = try callTransport.exchange(request(.unload), timeout: Self.requestTimeout)
         guard response.status.code == 204 else { throw PageMessage.refusal(response) }
     }
@@ -159,8 +160,13 @@ package final class PageClient: Sendable {
     /// The page goes silent, as a killed browser does: polling stops, its poll is cut.
     package func vanish() {
         guard !stopping.exchange(true, ordering: .relaxed) else { return }
+        endPolling()
+    }
+
+    private func endPolling() {
         pollTransport.cut()
-        if pollStarted.load(ordering: .relaxed) { _ = pollEnded.wait(timeout: .now() + .seconds(30)) }
+        guard pollStarted.load(ordering: .relaxed), pollEnded.wait(timeout: .now() + .seconds(30)) == .success else { return }
+        pollEnded.signal()  // for whoever waits next (a second unload)
     }
 
     private func answer(_ message: PageMessage) throws(ClientError) -> JSONValue {

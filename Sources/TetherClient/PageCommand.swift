@@ -5,14 +5,17 @@ package struct PageCommand: Sendable, Equatable {
     package let seq: Int
     /// Set on reads: the answer goes back under this id with the next poll.
     package let readID: Int?
-    /// The JavaScript the page runs (or evaluates, for a read).
-    package let code: String
+    /// What the page applies (a write, a statement, a read).
+    package let operation: PageOperation
 
-    package init(seq: Int, readID: Int? = nil, code: String) {
+    package init(seq: Int, readID: Int? = nil, operation: PageOperation) {
         self.seq = seq
         self.readID = readID
-        self.code = code
+        self.operation = operation
     }
+
+    /// The operation as the JavaScript builder spells it (`a.b=1`), for records and read rules.
+    package var code: String { operation.code }
 }
 
 /// How a page answers a read: `.value(json)` or `.exception("TypeError: …")`; nil leaves it

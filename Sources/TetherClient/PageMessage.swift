@@ -65,10 +65,12 @@ package enum PageMessage: Sendable, Equatable {
         case .array(let items)?:
             commands.reserveCapacity(items.count)
             for item in items {
-                guard let seq = item["seq"]?.intValue, let code = item["js"]?.stringValue else {
-                    throw .malformed("a command without seq and js: \(item.jsonText.prefix(200))")
+                guard let seq = item["seq"]?.intValue else { throw .malformed("a command without seq: \(item.jsonText.prefix(200))") }
+                do throws(PageOperationDecodingError) {
+                    commands.append(PageCommand(seq: seq, readID: item["id"]?.intValue, operation: try PageOperation(json: item)))
+                } catch {
+                    throw .malformed(error.description)
                 }
-                commands.append(PageCommand(seq: seq, readID: item["id"]?.intValue, code: code))
             }
         default: throw .malformed("'commands' is not an array")
         }

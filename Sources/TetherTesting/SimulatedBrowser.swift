@@ -52,7 +52,7 @@ final class SimulatedBrowser: Sendable {
               case .array(let commands)? = (try? JSONParser.parse(body))?["commands"] else { return }
         var results: [(id: Int, outcome: ReadOutcome)] = []
         for command in commands {
-            guard let seq = command["seq"]?.intValue, let js = command["js"]?.stringValue else { continue }
+            guard let seq = command["seq"]?.intValue, let js = (try? PageOperation(json: command))?.code else { continue }
             let rules = state.withLock { state -> [@Sendable (String) -> ReadOutcome?]? in
                 guard seq > state.ack else { return nil }
                 state.ack = seq

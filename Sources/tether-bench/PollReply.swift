@@ -23,7 +23,7 @@ enum PollReply {
         var commands: [PollCommand] = []
         commands.reserveCapacity(items.count)
         for item in items {
-            guard let seq = item["seq"]?.intValue, let js = item["js"]?.stringValue else { return nil }
+            guard let seq = item["seq"]?.intValue, let js = (try? PageOperation(json: item))?.code else { return nil }
             commands.append(PollCommand(seq: seq, js: js, readID: item["id"]?.intValue))
         }
         return commands

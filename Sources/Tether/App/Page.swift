@@ -42,7 +42,7 @@ public final class Page: Sendable {
 
     /// Sends a statement: `page.run(page.js.alert("hi"))`. Dropped if the page has closed.
     public func run(_ statement: JS) {
-        session.queue(JS.code(of: statement))
+        session.queue(.run(.code(JS.code(of: statement))))
     }
 
     /// Evaluates an expression in the page and decodes its value; blocks the calling thread
@@ -54,7 +54,7 @@ public final class Page: Sendable {
             throw .unanswerable(statement: code, reason: "init(page:) runs while the page's first request opens its session, before it "
                 + "can run anything; read in main, in an exposed method, or queue writes instead")
         }
-        switch session.read(code, timeout: timeout) {
+        switch session.read(.code(code), timeout: timeout) {
         case .value(let json):
             do {
                 return try JSONCoding.decode(T.self, from: json)
@@ -112,7 +112,7 @@ public final class Page: Sendable {
     }
 
     /// Reloads the page in the browser (it gets a new session).
-    public func reload() { session.queue("location.reload()") }
+    public func reload() { session.queue(PageOperation.reload) }
 
     /// Closes the session now (the app's `pageClosed` hears `.closedByApp`); the page
     /// reloads itself when it notices.
@@ -124,7 +124,7 @@ struct SessionSink: JSSink {
     let session: Session
 
     func queue(statement: String, assignmentTarget: String?) {
-        session.queue(statement, assignmentTarget: assignmentTarget)
+        session.queue(.run(.code(statement)), coalescingKey: assignmentTarget)
     }
 
     func report(unencodable error: JSONEncodingError, target: String) {

@@ -88,7 +88,7 @@ public final class Bridge: HTTPHandler {
 
     /// Every open page reloads (SIGHUP): it gets the current files and a fresh session.
     public func reloadAllPages() {
-        for session in registry.all { session.queue("location.reload()") }
+        for session in registry.all { session.queue(PageOperation.reload) }
     }
 
     // MARK: Pages

@@ -5,11 +5,12 @@ import TetherHTTP
 struct Outbox {
     struct Command: Equatable {
         let seq: Int
-        let js: String
+        let operation: PageOperation
         /// Set on reads: the page answers with this id.
         let readID: Int?
-        /// Left side of a pure assignment, for coalescing.
-        let target: String?
+        /// Names the target of a pure assignment: a full outbox keeps only the newest
+        /// command with the same key.
+        let coalescingKey: String?
     }
 
     private(set) var commands: [Command] = []
@@ -19,9 +20,9 @@ struct Outbox {
     var isEmpty: Bool { commands.isEmpty }
 
     @discardableResult
-    mutating func append(js: String, readID: Int? = nil, target: String? = nil) -> Int {
+    mutating func append(_ operation: PageOperation, readID: Int? = nil, coalescingKey: String? = nil) -> Int {
         lastSeq += 1
-        commands.append(Command(seq: lastSeq, js: js, readID: readID, target: target))
+        commands.append(Command(seq: lastSeq, operation: operation, readID: readID, coalescingKey: coalescingKey))
         return lastSeq
     }
 
@@ -41,12 +42,12 @@ struct Outbox {
     mutating func coalesce() -> Int {
         var newest: [String: Int] = [:]
         for command in commands {
-            if let target = command.target { newest[target] = command.seq }
+            if let key = command.coalescingKey { newest[key] = command.seq }
         }
         let before = commands.count
         commands.removeAll { command in
-            guard let target = command.target else { return false }
-            return newest[target] != command.seq
+            guard let key = command.coalescingKey else { return false }
+            return newest[key] != command.seq
         }
         return before - commands.count
     }
@@ -56,17 +57,22 @@ struct Outbox {
     /// Whether a read (a command the page must answer) is waiting.
     var hasReads: Bool { commands.contains { $0.readID != nil } }
 
-    /// `{"commands":[{"seq":1,"js":"…"},{"seq":2,"js":"…","id":1}]}`
+    /// `{"commands":[{"seq":1,"op":"run",…},{"seq":2,"id":1,"op":"read",…}]}`
     var pollResponseJSON: String { "{\"commands\":" + commandsJSON + "}" }
 
-    /// `[{"seq":1,"js":"…"},…]`
+    /// `[{"seq":1,"op":"run","expr":…},…]`: each command's seq, its read id, then its operation's members.
     var commandsJSON: String {
         var out = "["
         for (index, command) in commands.enumerated() {
             if index > 0 { out += "," }
-            out += "{\"seq\":\(command.seq),\"js\":"
-            out += JSONText.quote(command.js)
+            out += "{\"seq\":\(command.seq)"
             if let id = command.readID { out += ",\"id\":\(id)" }
+            if case .object(let members) = command.operation.json {
+                for key in members.keys.sorted() {
+                    out += "," + JSONText.quote(key) + ":"
+                    members[key]?.write(to: &out)
+                }
+            }
             out += "}"
         }
         out += "]"

@@ -169,10 +169,108 @@ enum PageScript {
     return running;
   }
 
+  // --- Commands are data (README "Commands on the wire"): an operation assigns, runs or reads
+  // an expression, and expressions are applied here without eval. Only raw code ({"code": …})
+  // and a global name that is not a property of window (a top-level let/const) use eval.
+  var IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
+
+  function globalValue(name) {
+    if (name in globalThis) return globalThis[name];
+    if (config.allowEval !== false && IDENTIFIER.test(name)) return (0, eval)(name);
+    throw new ReferenceError(name + " is not defined");
+  }
+
+  // A reference: the object holding a property, and the property's key.
+  function reference(expr) {
+    if ("member" in expr) return { base: evaluate(expr.of), key: expr.member };
+    if ("index" in expr) return { base: evaluate(expr.of), key: expr.index };
+    if ("global" in expr) return { base: null, key: expr.global };
+    return null;
+  }
+
+  function evaluate(expr) {
+    if ("value" in expr) return expr.value;
+    if ("global" in expr) return globalValue(expr.global);
+    if ("element" in expr) return document.getElementById(expr.element);
+    if ("member" in expr || "index" in expr) {
+      var ref = reference(expr);
+      return ref.base[ref.key];  // a TypeError on null, as the code would give
+    }
+    if ("call" in expr) {
+      var callee = reference(expr.call);
+      var self = callee && callee.base !== null ? callee.base : undefined;
+      var fn = callee ? (callee.base === null ? globalValue(callee.key) : self[callee.key]) : evaluate(expr.call);
+      var args = expr.args.map(evaluate);
+      if (typeof fn !== "function") throw new TypeError(codeOf(expr.call) + " is not a function");
+      return fn.apply(self, args);
+    }
+    if ("number" in expr) return Number(expr.number);
+    if ("array" in expr) return expr.array.map(evaluate);
+    if ("object" in expr) {
+      var object = {};
+      expr.object.forEach(function (entry) { object[entry[0]] = evaluate(entry[1]); });
+      return object;
+    }
+    if ("callback" in expr) {
+      return function (event) {
+        return window.tether.callback(expr.callback, expr.args.map(evaluate), expr.event, event);
+      };
+    }
+    if ("code" in expr) return (0, eval)(expr.code);  // indirect eval: global scope, not this function's
+    throw new TypeError("Tether: unknown expression " + JSON.stringify(expr));
+  }
+
+  function assign(target, value) {
+    var ref = reference(target);
+    if (ref === null) throw new SyntaxError("Tether: cannot assign to " + codeOf(target));
+    var result = evaluate(value);
+    if (ref.base === null) {
+      if (!(ref.key in globalThis) && config.allowEval !== false && IDENTIFIER.test(ref.key)) {
+        (0, eval)("(function (v) { " + ref.key + " = v; })")(result);  // a top-level let/const
+      } else {
+        globalThis[ref.key] = result;
+      }
+    } else {
+      ref.base[ref.key] = result;
+    }
+  }
+
+  function apply(command) {
+    switch (command.op) {
+      case "assign": assign(command.target, command.value); return undefined;
+      case "run": evaluate(command.expr); return undefined;
+      case "read": return evaluate(command.expr);
+      default: throw new TypeError("Tether: unknown op " + command.op);
+    }
+  }
+
+  // The JavaScript a command stands for, as Swift spells it, for error reports and the console.
+  function codeOf(expr) {
+    if ("code" in expr) return expr.code;
+    if ("global" in expr) return expr.global;
+    if ("element" in expr) return "document.getElementById(" + JSON.stringify(expr.element) + ")";
+    if ("member" in expr) return codeOf(expr.of) + "." + expr.member;
+    if ("index" in expr) return codeOf(expr.of) + "[" + JSON.stringify(expr.index) + "]";
+    if ("call" in expr) return codeOf(expr.call) + "(" + expr.args.map(codeOf).join(",") + ")";
+    if ("value" in expr) return JSON.stringify(expr.value);
+    if ("number" in expr) return expr.number;
+    if ("array" in expr) return "[" + expr.array.map(codeOf).join(",") + "]";
+    if ("object" in expr) {
+      return "{" + expr.object.map(function (e) { return JSON.stringify(e[0]) + ":" + codeOf(e[1]); }).join(",") + "}";
+    }
+    if ("callback" in expr) return "tether.callback(" + JSON.stringify(expr.callback) + ")";
+    return "?";
+  }
+
+  function commandCode(command) {
+    if (command.op === "assign") return codeOf(command.target) + "=" + codeOf(command.value);
+    return command.expr ? codeOf(command.expr) : "?";
+  }
+
   async function run(command) {
     if (command.seq <= ack) return;  // already evaluated: a resend after a lost answer
     try {
-      var value = (0, eval)(command.js);  // indirect eval: global scope, not this function's
+      var value = apply(command);
       if (command.id != null) {
         if (value && typeof value.then === "function") value = await value;
         var text = JSON.stringify(value);
@@ -181,8 +279,9 @@ enum PageScript {
     } catch (error) {
       if (command.id != null) results.push({ id: command.id, error: describe(error) });
       else {
-        console.error("Tether: command " + command.seq + " failed: " + describe(error) + "\n" + command.js);
-        report("command", error, command.js, command.seq);
+        var code = commandCode(command);
+        console.error("Tether: command " + command.seq + " failed: " + describe(error) + "\n" + code);
+        report("command", error, code, command.seq);
       }
     }
     ack = command.seq;

@@ -74,12 +74,13 @@ public final class Session: Sendable {
 
     // MARK: Writes and reads (Swift side)
 
-    /// Queues a statement for the page; false when the page is closed (the write is dropped).
+    /// Queues an operation for the page; false when the page is closed (it is dropped).
+    /// A full outbox keeps only the newest of the operations sharing a `coalescingKey`.
     @discardableResult
-    public func queue(_ statement: String, assignmentTarget: String? = nil) -> Bool {
+    public func queue(_ operation: PageOperation, coalescingKey: String? = nil) -> Bool {
         let outcome = state.withLock { state -> (accepted: Bool, overflow: Bool, wake: PollWaiter?) in
             guard state.closeReason == nil else { return (false, false, nil) }
-            state.outbox.append(js: statement, target: assignmentTarget)
+            state.outbox.append(operation, coalescingKey: coalescingKey)
             let overflow = enforceBound(&state)
             return (true, overflow, overflow ? nil : pollToWake(&state, deferrable: true))
         }
@@ -90,14 +91,14 @@ public final class Session: Sendable {
 
     /// Queues an expression whose value the page sends back, and blocks this thread until it
     /// does, the timeout passes or the page closes.
-    public func read(_ expression: String, timeout: Duration) -> ReadOutcome {
+    public func read(_ expression: JSExpression, timeout: Duration) -> ReadOutcome {
         let slot = ReadSlot()
         let queued = state.withLock { state -> (id: Int, overflow: Bool, wake: PollWaiter?)? in
             guard state.closeReason == nil else { return nil }
             let id = state.nextReadID
             state.nextReadID += 1
             state.reads[id] = slot
-            state.outbox.append(js: expression, readID: id)
+            state.outbox.append(.read(expression), readID: id)
             let overflow = enforceBound(&state)
             return (id, overflow, pollToWake(&state, deferrable: false))
         }

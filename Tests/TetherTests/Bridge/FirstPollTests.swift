@@ -46,7 +46,7 @@ final class FirstPollTests: XCTestCase {
         let session = try XCTUnwrap(harness.bridge.registry.session(id), "the worker did not open the session")
         XCTAssertTrue(session.isHoldingPoll)
         XCTAssertEqual(harness.endpoint(id)?.log.withLock { $0.opened }, true)
-        session.queue("x = 1")
+        session.queue(.run(.code("x = 1")))
         XCTAssertEqual(poll.response?.status, .ok)
         XCTAssertTrue(poll.response?.text.contains("x = 1") == true, poll.response?.text ?? "no answer")
     }
@@ -62,7 +62,7 @@ final class FirstPollTests: XCTestCase {
         XCTAssertEqual(harness.post(session: id, #""task":"call","function":"echo","args":[1]"#).status, .ok)
         let session = try XCTUnwrap(harness.bridge.registry.session(id))
         XCTAssertTrue(session.isHoldingPoll, "the first poll still waits for a worker")
-        session.queue("x = 1")
+        session.queue(.run(.code("x = 1")))
         XCTAssertEqual(poll.response?.status, .ok)
         XCTAssertTrue(poll.response?.text.contains("x = 1") == true, poll.response?.text ?? "no answer")
 

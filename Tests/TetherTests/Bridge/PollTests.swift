@@ -8,7 +8,7 @@ final class PollTests: XCTestCase {
     private func commands(_ response: HTTPResponse) -> [(seq: Int, js: String, id: Int?)] {
         guard case .array(let items)? = response.json?["commands"] else { return [] }
         return items.compactMap { item in
-            guard let seq = item["seq"]?.intValue, let js = item["js"]?.stringValue else { return nil }
+            guard let seq = item["seq"]?.intValue, let js = (try? PageOperation(json: item))?.code else { return nil }
             return (seq, js, item["id"]?.intValue)
         }
     }
@@ -17,7 +17,7 @@ final class PollTests: XCTestCase {
         let harness = try BridgeHarness()
         let id = try XCTUnwrap(harness.openPage())
         let session = try XCTUnwrap(harness.bridge.registry.session(id))
-        for n in 1...3 { session.queue("x=\(n)") }
+        for n in 1...3 { session.queue(.run(.code("x=\(n)"))) }
         let batch = commands(harness.post(session: id, "\"task\":\"next\",\"ack\":0"))
         XCTAssertEqual(batch.map(\.js), ["x=1", "x=2", "x=3"])
         XCTAssertEqual(batch.map(\.seq), [1, 2, 3])
@@ -35,15 +35,15 @@ final class PollTests: XCTestCase {
         let harness = try BridgeHarness()
         let id = try XCTUnwrap(harness.openPage())
         let session = try XCTUnwrap(harness.bridge.registry.session(id))
-        session.queue("a=1")
-        session.queue("b=2")
+        session.queue(.run(.code("a=1")))
+        session.queue(.run(.code("b=2")))
         // The page never got the first answer: it polls again with the old ack.
         XCTAssertEqual(commands(harness.post(session: id, "\"task\":\"next\",\"ack\":0")).map(\.js), ["a=1", "b=2"])
         XCTAssertEqual(commands(harness.post(session: id, "\"task\":\"next\",\"ack\":0")).map(\.js), ["a=1", "b=2"])
-        session.queue("c=3")
+        session.queue(.run(.code("c=3")))
         XCTAssertEqual(commands(harness.post(session: id, "\"task\":\"next\",\"ack\":1")).map(\.js), ["b=2", "c=3"])
         XCTAssertEqual(session.pendingCommandCount, 2)
-        _ = harness.bridge.registry.session(id)?.queue("d=4")
+        _ = harness.bridge.registry.session(id)?.queue(.run(.code("d=4")))
         XCTAssertEqual(commands(harness.post(session: id, "\"task\":\"next\",\"ack\":3")).map(\.seq), [4])
     }
 
@@ -53,8 +53,8 @@ final class PollTests: XCTestCase {
         let session = try XCTUnwrap(harness.bridge.registry.session(id))
         let poll = Background { harness.post(session: id, "\"task\":\"next\",\"ack\":0").text }
         waitUntilPollIsHeld(session)
-        session.queue("hello=1")
-        XCTAssertEqual(poll.result(), "{\"commands\":[{\"seq\":1,\"js\":\"hello=1\"}]}")
+        session.queue(.run(.code("hello=1")))
+        XCTAssertEqual(poll.result(), "{\"commands\":[{\"seq\":1,\"expr\":{\"code\":\"hello=1\"},\"op\":\"run\"}]}")
     }
 
     func testNewerPollEndsOlderAtOnce() throws {
@@ -65,15 +65,15 @@ final class PollTests: XCTestCase {
         waitUntilPollIsHeld(session)
         let newer = Background { harness.post(session: id, "\"task\":\"next\",\"ack\":0").text }
         XCTAssertEqual(older.result(), "{\"commands\":[]}")
-        session.queue("z=1")  // releases the newer poll
-        XCTAssertEqual(newer.result(), "{\"commands\":[{\"seq\":1,\"js\":\"z=1\"}]}")
+        session.queue(.run(.code("z=1")))  // releases the newer poll
+        XCTAssertEqual(newer.result(), "{\"commands\":[{\"seq\":1,\"expr\":{\"code\":\"z=1\"},\"op\":\"run\"}]}")
     }
 
     func testReadIsAnsweredThroughResultsOfNextPoll() throws {
         let harness = try BridgeHarness()
         let id = try XCTUnwrap(harness.openPage())
         let session = try XCTUnwrap(harness.bridge.registry.session(id))
-        let read = Background { session.read("adjust(5)", timeout: .seconds(5)) }
+        let read = Background { session.read(.code("adjust(5)"), timeout: .seconds(5)) }
         var batch: [(seq: Int, js: String, id: Int?)] = []
         for _ in 0..<50 where batch.isEmpty {
             batch = commands(harness.post(session: id, "\"task\":\"next\",\"ack\":0"))
@@ -89,7 +89,7 @@ final class PollTests: XCTestCase {
         let harness = try BridgeHarness()
         let id = try XCTUnwrap(harness.openPage())
         let session = try XCTUnwrap(harness.bridge.registry.session(id))
-        let read = Background { session.read("nope()", timeout: .seconds(5)) }
+        let read = Background { session.read(.code("nope()"), timeout: .seconds(5)) }
         var batch: [(seq: Int, js: String, id: Int?)] = []
         for _ in 0..<50 where batch.isEmpty { batch = commands(harness.post(session: id, "\"task\":\"next\",\"ack\":0")) }
         let readID = try XCTUnwrap(batch.first?.id)
@@ -101,18 +101,18 @@ final class PollTests: XCTestCase {
         let harness = try BridgeHarness()
         let id = try XCTUnwrap(harness.openPage())
         let session = try XCTUnwrap(harness.bridge.registry.session(id))
-        XCTAssertEqual(session.read("factor", timeout: .milliseconds(100)), .timedOut)
+        XCTAssertEqual(session.read(.code("factor"), timeout: .milliseconds(100)), .timedOut)
     }
 
     func testReadFailsWithClosedWhenPageCloses() throws {
         let harness = try BridgeHarness()
         let id = try XCTUnwrap(harness.openPage())
         let session = try XCTUnwrap(harness.bridge.registry.session(id))
-        let read = Background { session.read("factor", timeout: .seconds(10)) }
+        let read = Background { session.read(.code("factor"), timeout: .seconds(10)) }
         while session.pendingCommandCount == 0 { usleep(1000) }
         XCTAssertEqual(harness.post(session: id, "\"task\":\"unload\"").status, .noContent)
         XCTAssertEqual(read.result(), .closed)
-        XCTAssertEqual(session.read("factor", timeout: .seconds(1)), .closed)
+        XCTAssertEqual(session.read(.code("factor"), timeout: .seconds(1)), .closed)
     }
 
     func testCallsBatchTheirWritesIntoOnePollAnswer() throws {
@@ -122,10 +122,10 @@ final class PollTests: XCTestCase {
         let poll = Background { harness.post(session: id, "\"task\":\"next\",\"ack\":0").text }
         waitUntilPollIsHeld(session)
         session.batch {
-            session.queue("a=1")
-            session.queue("b=2")
+            session.queue(.run(.code("a=1")))
+            session.queue(.run(.code("b=2")))
         }
-        XCTAssertEqual(poll.result(), "{\"commands\":[{\"seq\":1,\"js\":\"a=1\"},{\"seq\":2,\"js\":\"b=2\"}]}")
+        XCTAssertEqual(poll.result(), "{\"commands\":[{\"seq\":1,\"expr\":{\"code\":\"a=1\"},\"op\":\"run\"},{\"seq\":2,\"expr\":{\"code\":\"b=2\"},\"op\":\"run\"}]}")
     }
 
     func testShutdownEndsHeldPollWith503AndRefusesPages() throws {

@@ -223,7 +223,7 @@ final class ProtocolTests: XCTestCase {
         XCTAssertEqual(refused.status, .serviceUnavailable)
         XCTAssertEqual(refused.errorCode, "too_many_sessions")
         XCTAssertEqual(harness.bridge.registry.count, 2)
-        for id in holders { harness.bridge.registry.session(id)?.queue("x=1") }
+        for id in holders { harness.bridge.registry.session(id)?.queue(.run(.code("x=1"))) }
         XCTAssertEqual(polls.wait(timeout: .now() + 5), .success)
     }
 
@@ -235,7 +235,7 @@ final class ProtocolTests: XCTestCase {
         XCTAssertEqual(before.json?["sinceLastPoll"], .null)
         XCTAssertEqual(before.json?["status"]?.stringValue, "ok")
         let id = try XCTUnwrap(harness.openPage())
-        harness.bridge.registry.session(id)?.queue("x=1")
+        harness.bridge.registry.session(id)?.queue(.run(.code("x=1")))
         _ = harness.post(session: id, "\"task\":\"next\",\"ack\":0")
         let after = harness.bridge.respond(to: HTTPRequest(method: "GET", target: "/kiosk/_health", headers: ["Host": "h"]))
         XCTAssertEqual(after.json?["sessions"], .number("1"))

@@ -49,25 +49,25 @@ final class SessionLifecycleTests: XCTestCase {
         let harness = try BridgeHarness { $0.maxOutbox = 5 }
         let id = try XCTUnwrap(harness.openPage())
         let session = try XCTUnwrap(harness.bridge.registry.session(id))
-        for n in 1...100 { session.queue("t=\(n)", assignmentTarget: "t") }
+        for n in 1...100 { session.queue(.run(.code("t=\(n)")), coalescingKey: "t") }
         XCTAssertTrue(session.isOpen)
         XCTAssertLessThanOrEqual(session.pendingCommandCount, 5)
         let body = harness.post(session: id, "\"task\":\"next\",\"ack\":0").text
-        XCTAssertTrue(body.contains("\"js\":\"t=100\""), body)
-        XCTAssertFalse(body.contains("\"js\":\"t=1\""), body)
+        XCTAssertTrue(body.contains("{\"code\":\"t=100\"}"), body)
+        XCTAssertFalse(body.contains("{\"code\":\"t=1\"}"), body)
     }
 
     func testOutboxThatCannotCoalesceClosesTheSession() throws {
         let harness = try BridgeHarness { $0.maxOutbox = 3 }
         let id = try XCTUnwrap(harness.openPage())
         let session = try XCTUnwrap(harness.bridge.registry.session(id))
-        for n in 1...3 { XCTAssertTrue(session.queue("f\(n)()")) }
+        for n in 1...3 { XCTAssertTrue(session.queue(.run(.code("f\(n)()")))) }
         XCTAssertTrue(session.isOpen)
-        session.queue("f4()")
+        session.queue(.run(.code("f4()")))
         XCTAssertFalse(session.isOpen)
         XCTAssertEqual(session.closeReason, .outboxOverflow)
         XCTAssertEqual(harness.bridge.registry.count, 0)
-        XCTAssertFalse(session.queue("f5()"), "writes to a closed page are refused")
+        XCTAssertFalse(session.queue(.run(.code("f5()"))), "writes to a closed page are refused")
     }
 
     func testClosedSessionFreesItsEndpoint() throws {

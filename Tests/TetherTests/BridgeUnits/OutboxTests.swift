@@ -3,11 +3,11 @@ import XCTest
 
 final class OutboxTests: XCTestCase {
     private func seqs(_ outbox: Outbox) -> [Int] { outbox.commands.map(\.seq) }
-    private func code(_ outbox: Outbox) -> [String] { outbox.commands.map(\.js) }
+    private func code(_ outbox: Outbox) -> [String] { outbox.commands.map(\.operation.code) }
 
     private func filledOutbox(_ count: Int) -> Outbox {
         var outbox = Outbox()
-        for n in 1...count { outbox.append(js: "s\(n)()") }
+        for n in 1...count { outbox.append(.run(.code("s\(n)()"))) }
         return outbox
     }
 
@@ -23,25 +23,25 @@ final class OutboxTests: XCTestCase {
 
     func testSeqIncreasesFromOne() {
         var outbox = Outbox()
-        XCTAssertEqual(outbox.append(js: "a()"), 1)
-        XCTAssertEqual(outbox.append(js: "b()", readID: 7), 2)
-        XCTAssertEqual(outbox.append(js: "c=1", target: "c"), 3)
+        XCTAssertEqual(outbox.append(.run(.code("a()"))), 1)
+        XCTAssertEqual(outbox.append(.read(.code("b()")), readID: 7), 2)
+        XCTAssertEqual(outbox.append(.run(.code("c=1")), coalescingKey: "c"), 3)
         XCTAssertEqual(outbox.lastSeq, 3)
         XCTAssertEqual(outbox.count, 3)
         XCTAssertEqual(outbox.commands, [
-            Outbox.Command(seq: 1, js: "a()", readID: nil, target: nil),
-            Outbox.Command(seq: 2, js: "b()", readID: 7, target: nil),
-            Outbox.Command(seq: 3, js: "c=1", readID: nil, target: "c"),
+            Outbox.Command(seq: 1, operation: .run(.code("a()")), readID: nil, coalescingKey: nil),
+            Outbox.Command(seq: 2, operation: .read(.code("b()")), readID: 7, coalescingKey: nil),
+            Outbox.Command(seq: 3, operation: .run(.code("c=1")), readID: nil, coalescingKey: "c"),
         ])
     }
 
     func testSeqKeepsIncreasingAfterAcknowledgeAndRemoveAll() {
         var outbox = filledOutbox(3)
         outbox.acknowledge(upTo: 3)
-        XCTAssertEqual(outbox.append(js: "d()"), 4)
+        XCTAssertEqual(outbox.append(.run(.code("d()"))), 4)
         outbox.removeAll()
         XCTAssertTrue(outbox.isEmpty)
-        XCTAssertEqual(outbox.append(js: "e()"), 5)
+        XCTAssertEqual(outbox.append(.run(.code("e()"))), 5)
         XCTAssertEqual(seqs(outbox), [5])
     }
 
@@ -89,15 +89,15 @@ final class OutboxTests: XCTestCase {
         var outbox = Outbox()
         outbox.acknowledge(upTo: 10)
         XCTAssertTrue(outbox.isEmpty)
-        XCTAssertEqual(outbox.append(js: "a()"), 1)
+        XCTAssertEqual(outbox.append(.run(.code("a()"))), 1)
     }
 
     func testAcknowledgeAcrossGapsLeftByCoalescing() {
         var outbox = Outbox()
-        outbox.append(js: "a=1", target: "a")  // 1, coalesced away
-        outbox.append(js: "f()")  // 2
-        outbox.append(js: "a=2", target: "a")  // 3
-        outbox.append(js: "g()")  // 4
+        outbox.append(.run(.code("a=1")), coalescingKey: "a")  // 1, coalesced away
+        outbox.append(.run(.code("f()")))  // 2
+        outbox.append(.run(.code("a=2")), coalescingKey: "a")  // 3
+        outbox.append(.run(.code("g()")))  // 4
         outbox.coalesce()
         XCTAssertEqual(seqs(outbox), [2, 3, 4])
         outbox.acknowledge(upTo: 1)
@@ -110,10 +110,10 @@ final class OutboxTests: XCTestCase {
 
     func testCoalesceKeepsTheNewestAssignmentPerTarget() {
         var outbox = Outbox()
-        outbox.append(js: "a=1", target: "a")
-        outbox.append(js: "b=1", target: "b")
-        outbox.append(js: "a=2", target: "a")
-        outbox.append(js: "a=3", target: "a")
+        outbox.append(.run(.code("a=1")), coalescingKey: "a")
+        outbox.append(.run(.code("b=1")), coalescingKey: "b")
+        outbox.append(.run(.code("a=2")), coalescingKey: "a")
+        outbox.append(.run(.code("a=3")), coalescingKey: "a")
         XCTAssertEqual(outbox.coalesce(), 2)
         XCTAssertEqual(code(outbox), ["b=1", "a=3"])
         XCTAssertEqual(seqs(outbox), [2, 4])
@@ -121,27 +121,27 @@ final class OutboxTests: XCTestCase {
 
     func testCoalesceNeverDropsReadsOrStatements() {
         var outbox = Outbox()
-        outbox.append(js: "x=1", target: "x")
-        outbox.append(js: "x", readID: 1)
-        outbox.append(js: "alert(1)")
-        outbox.append(js: "x", readID: 2)
-        outbox.append(js: "alert(1)")
-        outbox.append(js: "x=2", target: "x")
+        outbox.append(.run(.code("x=1")), coalescingKey: "x")
+        outbox.append(.read(.code("x")), readID: 1)
+        outbox.append(.run(.code("alert(1)")))
+        outbox.append(.read(.code("x")), readID: 2)
+        outbox.append(.run(.code("alert(1)")))
+        outbox.append(.run(.code("x=2")), coalescingKey: "x")
         XCTAssertEqual(outbox.coalesce(), 1)
         XCTAssertEqual(outbox.commands, [
-            Outbox.Command(seq: 2, js: "x", readID: 1, target: nil),
-            Outbox.Command(seq: 3, js: "alert(1)", readID: nil, target: nil),
-            Outbox.Command(seq: 4, js: "x", readID: 2, target: nil),
-            Outbox.Command(seq: 5, js: "alert(1)", readID: nil, target: nil),
-            Outbox.Command(seq: 6, js: "x=2", readID: nil, target: "x"),
+            Outbox.Command(seq: 2, operation: .read(.code("x")), readID: 1, coalescingKey: nil),
+            Outbox.Command(seq: 3, operation: .run(.code("alert(1)")), readID: nil, coalescingKey: nil),
+            Outbox.Command(seq: 4, operation: .read(.code("x")), readID: 2, coalescingKey: nil),
+            Outbox.Command(seq: 5, operation: .run(.code("alert(1)")), readID: nil, coalescingKey: nil),
+            Outbox.Command(seq: 6, operation: .run(.code("x=2")), readID: nil, coalescingKey: "x"),
         ])
     }
 
     func testCoalesceWithNothingToDropChangesNothing() {
         var outbox = Outbox()
-        outbox.append(js: "a=1", target: "a")
-        outbox.append(js: "b=1", target: "b")
-        outbox.append(js: "f()")
+        outbox.append(.run(.code("a=1")), coalescingKey: "a")
+        outbox.append(.run(.code("b=1")), coalescingKey: "b")
+        outbox.append(.run(.code("f()")))
         let before = outbox.commands
         XCTAssertEqual(outbox.coalesce(), 0)
         XCTAssertEqual(outbox.commands, before)
@@ -150,8 +150,8 @@ final class OutboxTests: XCTestCase {
 
     func testCoalesceTwiceDropsNothingMore() {
         var outbox = Outbox()
-        outbox.append(js: "a=1", target: "a")
-        outbox.append(js: "a=2", target: "a")
+        outbox.append(.run(.code("a=1")), coalescingKey: "a")
+        outbox.append(.run(.code("a=2")), coalescingKey: "a")
         XCTAssertEqual(outbox.coalesce(), 1)
         XCTAssertEqual(outbox.coalesce(), 0)
         XCTAssertEqual(code(outbox), ["a=2"])
@@ -159,47 +159,51 @@ final class OutboxTests: XCTestCase {
 
     func testCoalesceDoesNotRenumber() {
         var outbox = Outbox()
-        outbox.append(js: "a=1", target: "a")
-        outbox.append(js: "a=2", target: "a")
+        outbox.append(.run(.code("a=1")), coalescingKey: "a")
+        outbox.append(.run(.code("a=2")), coalescingKey: "a")
         outbox.coalesce()
-        XCTAssertEqual(outbox.append(js: "b()"), 3)
+        XCTAssertEqual(outbox.append(.run(.code("b()"))), 3)
         XCTAssertEqual(seqs(outbox), [2, 3])
     }
 
     // MARK: Poll response
 
-    func testPollResponseJSONHasSeqJsAndReadID() throws {
+    func testPollResponseJSONHasSeqReadIDAndTheOperation() throws {
         var outbox = Outbox()
-        outbox.append(js: #"document.getElementById("a").innerHTML="</script>""#, target: "x")
-        outbox.append(js: "compute(1)", readID: 42)
+        let write = PageOperation.assign(target: .member("innerHTML", of: .element("a")), value: .literal(.string("</script>")))
+        outbox.append(write, coalescingKey: "x")
+        outbox.append(.read(.code("compute(1)")), readID: 42)
         XCTAssertEqual(
             outbox.pollResponseJSON,
-            #"{"commands":[{"seq":1,"js":"document.getElementById(\"a\").innerHTML=\"\u003c/script>\""},{"seq":2,"js":"compute(1)","id":42}]}"#
+            #"{"commands":[{"seq":1,"op":"assign","target":{"member":"innerHTML","of":{"element":"a"}},"value":{"value":"\u003c/script>"}},"#
+                + #"{"seq":2,"id":42,"expr":{"code":"compute(1)"},"op":"read"}]}"#
         )
         let parsed = try JSONParser.parse(outbox.pollResponseJSON)
-        XCTAssertEqual(parsed, .object(["commands": .array([
-            .object(["seq": .number("1"), "js": .string(#"document.getElementById("a").innerHTML="</script>""#)]),
-            .object(["seq": .number("2"), "js": .string("compute(1)"), "id": .number("42")]),
-        ])]))
+        guard case .array(let items)? = parsed["commands"] else { return XCTFail("no commands in \(parsed)") }
+        XCTAssertEqual(try items.map { try PageOperation(json: $0) }, [write, .read(.code("compute(1)"))])
+        XCTAssertEqual(items.map { $0["seq"]?.intValue }, [1, 2])
+        XCTAssertEqual(items.map { $0["id"]?.intValue }, [nil, 42])
     }
 
     func testPollResponseCarriesOnlyUnacknowledgedCommands() throws {
         var outbox = filledOutbox(3)
         outbox.acknowledge(upTo: 2)
         let parsed = try JSONParser.parse(outbox.pollResponseJSON)
-        XCTAssertEqual(parsed, .object(["commands": .array([.object(["seq": .number("3"), "js": .string("s3()")])])]))
+        XCTAssertEqual(parsed, .object(["commands": .array([
+            .object(["seq": .number("3"), "op": .string("run"), "expr": .object(["code": .string("s3()")])]),
+        ])]))
     }
 
     func testPollResponseJSONParsesForHostileCode() throws {
         var outbox = Outbox()
         let hostile = ["\"\\\n\u{0}\u{2028}\u{2029}", "😀</SCRIPT>", "\u{1f}\t"]
-        for js in hostile { outbox.append(js: js) }
+        for js in hostile { outbox.append(.run(.code(js))) }
         let text = outbox.pollResponseJSON
         XCTAssertFalse(text.contains("<"))
         XCTAssertFalse(text.unicodeScalars.contains("\u{2028}"))
         let commands = try JSONParser.parse(text)["commands"]
         guard case .array(let items)? = commands else { return XCTFail("no commands array in \(text)") }
-        XCTAssertEqual(items.map { $0["js"]?.stringValue }, hostile.map { Optional($0) })
+        XCTAssertEqual(items.map { (try? PageOperation(json: $0))?.code }, hostile.map { Optional($0) })
         XCTAssertEqual(items.map { $0["seq"]?.intValue }, [1, 2, 3])
         XCTAssertEqual(items.map { $0["id"] }, [nil, nil, nil])
     }

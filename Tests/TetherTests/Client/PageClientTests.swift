@@ -63,10 +63,12 @@ final class PageClientTests: XCTestCase {
 
     func testEachCommandRunsOnceInSeqOrder() {
         var state = PageState(session: "s")
-        let commands = [PageCommand(seq: 1, code: "a=1"), PageCommand(seq: 2, readID: 4, code: "b")]
+        let commands = [PageCommand(seq: 1, operation: .assign(target: .global("a"), value: .literal(.number("1")))),
+                        PageCommand(seq: 2, readID: 4, operation: .read(.global("b")))]
+        let third = PageCommand(seq: 3, operation: .assign(target: .global("c"), value: .literal(.number("3"))))
         var ran: [String] = []
         state.run(commands) { ran.append($0.code); return .value(.number("2")) }
-        state.run(commands + [PageCommand(seq: 3, code: "c=3")]) { ran.append($0.code); return nil }
+        state.run(commands + [third]) { ran.append($0.code); return nil }
         XCTAssertEqual(ran, ["a=1", "b", "c=3"])
         XCTAssertEqual(state.nextPoll(), .next(ack: 3, results: [.init(id: 4, outcome: .value(.number("2")))], errors: []))
         XCTAssertEqual(state.nextPoll(), .next(ack: 3, results: [], errors: []), "an answer goes with one poll only")

@@ -42,7 +42,7 @@ final class OwnAppTests: XCTestCase {
         XCTAssertEqual(call.status, 200)
         XCTAssertEqual(call.body, #"{"value":"Hello, Ada!"}"#)
         let poll = try post(#"{"session":"\#(session)","task":"next","ack":0}"#)
-        XCTAssertEqual(poll.body, #"{"commands":[{"seq":1,"js":"document.getElementById(\"visits\").textContent=1"}]}"#)
+        XCTAssertEqual(poll.body, #"{"commands":[{"seq":1,"expr":{"code":"document.getElementById(\"visits\").textContent=1"},"op":"run"}]}"#)
         XCTAssertEqual(try post(#"{"session":"\#(session)","task":"call","function":"deinit","args":[]}"#).status, 404)
         XCTAssertEqual(try curl(["http://127.0.0.1:\(port)/.hidden"]).status, 404)
 
