@@ -24,9 +24,9 @@ let package = Package(
         .target(name: "Tether", dependencies: ["TetherHTTP", "TetherBridge", "TetherJS"], path: "Sources/Tether/App"),
         .target(name: "TetherSystem", dependencies: ["Tether"], path: "Sources/Tether/System"),
         .target(name: "TetherDemos", dependencies: ["Tether"]),
-        .target(name: "TetherTesting", dependencies: ["Tether"]),
         // The page's side of the protocol, once, for TetherTesting, the tests and the bench.
         .target(name: "TetherClient", dependencies: ["TetherHTTP", "TetherBridge"]),
+        .target(name: "TetherTesting", dependencies: ["Tether", "TetherClient"]),
         // Compiles an app's www/ into its binary (see README "Your own kiosk app").
         .executableTarget(name: "tether-www", path: "Sources/TetherWWW/Tool"),
         .plugin(name: "TetherWWW", capability: .buildTool(), dependencies: ["tether-www"], path: "Sources/TetherWWW/Plugin"),
