@@ -45,5 +45,5 @@ let package = Package(
 // author's dependency on Tether never compile it.
 if Context.environment["TETHER_BENCH"] != nil {
     package.targets.append(
-        .executableTarget(name: "tether-bench", dependencies: ["TetherHTTP", "TetherBridge", "Tether", "TetherDemos"]))
+        .executableTarget(name: "tether-bench", dependencies: ["TetherHTTP", "TetherBridge", "Tether", "TetherDemos", "TetherClient"]))
 }

@@ -93,10 +93,20 @@ package final class PageClient: Sendable {
     /// One poll: sends the ack, the answers owed and `errors`, runs what comes back. Waits
     /// for the server's hold when nothing is queued. Throws the refusal (410 once closed).
     package func pollOnce(errors: [JSONValue] = [], hold: Duration = .seconds(20)) throws(ClientError) {
-        let message = state.withLock { $0.nextPoll(errors: errors) }
-        let response = try pollTransport.exchange(request(message), timeout: hold + Self.pollGrace)
+        let response = try pollTransport.exchange(nextPollRequest(errors: errors), timeout: hold + Self.pollGrace)
         guard response.status.code == 200 else { throw PageMessage.refusal(response) }
-        let (_, commands) = try PageMessage.reply(response.body)
+        try receivePoll(response.body)
+    }
+
+    /// The next poll, for a driver of its own (one thread polling for many pages): it
+    /// acknowledges what has run and carries the answers owed, which are handed over now.
+    package func nextPollRequest(errors: [JSONValue] = []) -> HTTPRequest {
+        request(state.withLock { $0.nextPoll(errors: errors) })
+    }
+
+    /// A poll's 200 body: runs what it carries.
+    package func receivePoll(_ body: [UInt8]) throws(ClientError) {
+        let (_, commands) = try PageMessage.reply(body)
         pollCount.add(1, ordering: .relaxed)
         receive(commands)
     }

@@ -4,6 +4,7 @@ import Glibc
 import Dispatch
 import Synchronization
 import TetherHTTP
+import TetherClient
 
 /// One client of a throughput run: its connection, the request it repeats and the reply it
 /// expects. With a tracker, a call is done only when the page has received its write.
@@ -106,7 +107,7 @@ enum CallLoad {
             }
             let doneAt = Clock.nanos()
             if client.inlineRequest != nil, connection.status == 200, connection.bodyStarts(with: client.expected) {
-                for command in PollReply.commands(in: connection.bodyBytes) ?? [] {
+                for command in (try? PageMessage.reply(connection.bodyBytes))?.commands ?? [] {
                     client.tracker?.observe(command, at: doneAt)
                     ack = max(ack, command.seq)
                 }
@@ -176,8 +177,9 @@ final class DeliveryTracker: @unchecked Sendable {
     }
 
     /// The page's poll thread saw a statement: if it is the count, the calls up to it are done.
-    func observe(_ command: PollCommand, at time: Int64) {
-        guard command.js.hasPrefix(Self.statementPrefix), let count = Int(command.js.dropFirst(Self.statementPrefix.count)) else { return }
+    func observe(_ command: PageCommand, at time: Int64) {
+        let code = command.code
+        guard code.hasPrefix(Self.statementPrefix), let count = Int(code.dropFirst(Self.statementPrefix.count)) else { return }
         let known = sent.load(ordering: .acquiring)
         let from = delivered.load(ordering: .relaxed)
         let upTo = min(count, known)

@@ -1,3 +1,4 @@
+import TetherClient
 /// 5,000 open pages (1,000 with `--quick`), each holding its poll on its own keep-alive
 /// connection, on tetherd with room for them (`--max-sessions`): its RSS and threads, and push
 /// latency to one of them meanwhile — `increment()` on that page until its poll has the write
@@ -14,14 +15,8 @@ enum ManyPagesFigure {
 
         // The page that is pushed to, and count - 1 others held by one thread.
         let tracker = DeliveryTracker()
-        let page: FakePage
-        do {
-            page = try FakePage(port: server.port) { command, time in
-                tracker.observe(command, at: time)
-                return command.readID == nil ? nil : PollReply.demoAnswer(command.js)
-            }
-        } catch { throw BenchError("many pages: opening the measured page: \(error)") }
-        defer { page.stop(unload: false) }
+        let page = try DemoPage.open(port: server.port) { command, time in tracker.observe(command, at: time) }
+        defer { page.vanish() }
         let pool: PagePool
         do { pool = try PagePool(port: server.port, count: count - 1) } catch { throw BenchError("many pages: opening \(count - 1) pages: \(error)") }
         pool.start()
@@ -36,12 +31,11 @@ enum ManyPagesFigure {
             throw BenchError("many pages: cannot read /proc/\(server.pid)")
         }
 
-        let client = CallClient(connection: page.calls,
-                                request: page.request(PollReply.callBody(session: page.session, function: "increment", args: "")),
+        let client = CallClient(connection: try DemoPage.callConnection(port: server.port), request: DemoPage.call(page, "increment"),
                                 expected: CallFigures.incrementReply, tracker: tracker, waitForDelivery: true)
         let result = CallLoad.run([client], warmUp: options.warmUpSeconds, seconds: options.runSeconds)
         if result.errors > 0 { throw BenchError("many pages: \(result.errors) failed pushes; first: \(result.firstError ?? "?")") }
-        if let failure = page.failure.withLock({ $0 }) { throw BenchError("many pages: the measured page's poll failed: \(failure)") }
+        if let failure = page.failure { throw BenchError("many pages: the measured page's poll failed: \(failure)") }
         let lost = pool.failures.load(ordering: .relaxed)
         if lost > 0 { throw BenchError("many pages: \(lost) pages lost their poll") }
         guard server.sessionCount() == count else { throw BenchError("many pages: sessions were lost during the run") }

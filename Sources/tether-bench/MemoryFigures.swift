@@ -81,21 +81,19 @@ enum MemoryFigures {
     /// 10 000 `page.eval`s made by the factor demo's handler (`demo(5)` reads `adjust(5)` and
     /// `factor`), answered by a fake page; RSS before and after, after a warm-up.
     private static func evaluations(_ server: ServerProcess, _ options: BenchOptions, _ report: Report) throws(BenchError) {
-        let page: FakePage
-        do { page = try FakePage(port: server.port, path: "/factor.html") } catch {
-            throw BenchError("evaluation figure: \(error)")
-        }
-        defer { page.stop(unload: true) }
-        let request = page.request(PollReply.callBody(session: page.session, function: "demo", args: "5"))
+        let page = try DemoPage.open(port: server.port, path: "/factor.html")
+        defer { try? page.unload() }
+        let connection = try DemoPage.callConnection(port: server.port)
+        let request = DemoPage.call(page, "demo", [.number("5")])
         let expected = Array("{\"value\":\"Factor is 1.3, 2 x result is 13.0\"}".utf8)
         func calls(_ count: Int, record: inout SampleBuffer) throws(BenchError) {
             for _ in 0..<count {
                 let sentAt = Clock.nanos()
-                guard page.calls.exchange(request, deadline: sentAt + Clock.nanos(seconds: 10)) else {
+                guard connection.exchange(request, deadline: sentAt + Clock.nanos(seconds: 10)) else {
                     throw BenchError("evaluation figure: demo(5) got no answer")
                 }
-                guard page.calls.status == 200, page.calls.bodyEquals(expected) else {
-                    throw BenchError("evaluation figure: demo(5) answered \(page.calls.status) \(String(decoding: page.calls.bodyBytes.prefix(200), as: UTF8.self))")
+                guard connection.status == 200, connection.bodyEquals(expected) else {
+                    throw BenchError("evaluation figure: demo(5) answered \(connection.status) \(String(decoding: connection.bodyBytes.prefix(200), as: UTF8.self))")
                 }
                 record.record(Clock.nanos() - sentAt)
             }

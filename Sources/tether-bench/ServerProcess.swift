@@ -1,5 +1,6 @@
 #if canImport(Glibc)
 import Glibc
+import TetherBridge
 #endif
 
 /// tetherd in a child process, found listening.
@@ -32,12 +33,8 @@ final class ServerProcess {
 
     /// `sessions` from `GET /_health`; nil when it does not answer.
     func sessionCount() -> Int? {
-        guard let connection = try? ClientConnection(port: port, receiveTimeout: 5),
-              connection.exchange(RequestBytes.get(port: port, path: "/_health"), deadline: Clock.nanos() + Clock.nanos(seconds: 5)),
-              connection.status == 200 else { return nil }
-        let text = String(decoding: connection.bodyBytes, as: UTF8.self)
-        guard let range = text.firstRange(of: "\"sessions\":") else { return nil }
-        return Int(text[range.upperBound...].prefix { $0.isNumber })
+        guard let health = DemoPage.get(port: port, "/_health"), health.status == 200 else { return nil }
+        return (try? JSONParser.parse(health.body))?["sessions"]?.intValue
     }
 
     /// Waits until the server has no session left; the seconds it took, nil on timeout.
