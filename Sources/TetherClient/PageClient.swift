@@ -48,7 +48,7 @@ package final class PageClient: Sendable {
         var request = HTTPRequest(method: "GET", target: path, headers: ["Accept": "text/html"])
         if let authority = transport.authority { request.headers.add("Host", authority) }
         let response = try transport.exchange(request, timeout: Self.requestTimeout)
-        guard response.status.code == 200 else { throw PageMessage.refusal(response) }
+        guard response.status.code == 200 else { throw .refusal(response) }
         guard let token = response.headers["X-Tether-Session"], !token.isEmpty else {
             throw .malformed("loading \(path) gave no X-Tether-Session")
         }
@@ -92,23 +92,24 @@ package final class PageClient: Sendable {
 
     /// One poll: sends the ack, the answers owed and `errors`, runs what comes back. Waits
     /// for the server's hold when nothing is queued. Throws the refusal (410 once closed).
-    package func pollOnce(errors: [JSONValue] = [], hold: Duration = .seconds(20)) throws(ClientError) {
+    package func pollOnce(errors: [PageError] = [], hold: Duration = .seconds(20)) throws(ClientError) {
         let response = try pollTransport.exchange(nextPollRequest(errors: errors), timeout: hold + Self.pollGrace)
-        guard response.status.code == 200 else { throw PageMessage.refusal(response) }
+        guard response.status.code == 200 else { throw .refusal(response) }
         try receivePoll(response.body)
     }
 
     /// The next poll, for a driver of its own (one thread polling for many pages): it
     /// acknowledges what has run and carries the answers owed, which are handed over now.
-    package func nextPollRequest(errors: [JSONValue] = []) -> HTTPRequest {
-        request(state.withLock { $0.nextPoll(errors: errors) })
+    package func nextPollRequest(errors: [PageError] = []) -> HTTPRequest {
+        request(state.withLock { $0.nextPoll() }, errors: errors)
     }
 
     /// A poll's 200 body: runs what it carries.
     package func receivePoll(_ body: [UInt8]) throws(ClientError) {
-        let (_, commands) = try PageMessage.reply(body)
+        let reply: PollReply
+        do { reply = try ProtocolCodec.decodePollReply(body) } catch { throw .malformed(error.description) }
         pollCount.add(1, ordering: .relaxed)
-        receive(commands)
+        receive(reply.commands)
     }
 
     /// Polls on a thread of its own until `vanish`, `unload`, or the server ends the session.
@@ -146,7 +147,7 @@ package final class PageClient: Sendable {
     /// in its reply and run before it returns, as the page script asks for them.
     @discardableResult
     package func call(_ function: String, _ arguments: [JSONValue] = [], inline: Bool = false) throws(ClientError) -> JSONValue {
-        try answer(.call(function: function, arguments: arguments, inlineAck: inline ? state.withLock { $0.ack } : nil))
+        try answer(.call(function: function, arguments: arguments), inline: inline)
     }
 
     /// `await server.name`.
@@ -156,7 +157,7 @@ package final class PageClient: Sendable {
 
     /// `server.name = value`.
     package func set(_ property: String, _ value: JSONValue, inline: Bool = false) throws(ClientError) {
-        _ = try answer(.set(property: property, value: value, inlineAck: inline ? state.withLock { $0.ack } : nil))
+        _ = try answer(.set(property: property, value: value), inline: inline)
     }
 
     /// The page leaves, as a closing tab's beacon says (204); polling stops.
@@ -164,7 +165,7 @@ package final class PageClient: Sendable {
         stopping.store(true, ordering: .relaxed)  // the 410 its poll now gets is no failure
         defer { endPolling() }
         let response = try callTransport.exchange(request(.unload), timeout: Self.requestTimeout)
-        guard response.status.code == 204 else { throw PageMessage.refusal(response) }
+        guard response.status.code == 204 else { throw .refusal(response) }
     }
 
     /// The page goes silent, as a killed browser does: polling stops, its poll is cut.
@@ -179,24 +180,29 @@ package final class PageClient: Sendable {
         pollEnded.signal()  // for whoever waits next (a second unload)
     }
 
-    private func answer(_ message: PageMessage) throws(ClientError) -> JSONValue {
-        let response = try callTransport.exchange(request(message), timeout: Self.requestTimeout)
-        guard response.status.code == 200 else { throw PageMessage.refusal(response) }
-        let (value, commands) = try PageMessage.reply(response.body)
-        receive(commands)
+    private func answer(_ message: BridgeMessage, inline: Bool = false) throws(ClientError) -> JSONValue {
+        let inlineAck = inline ? state.withLock { $0.ack } : nil
+        let response = try callTransport.exchange(request(message, inlineAck: inlineAck), timeout: Self.requestTimeout)
+        guard response.status.code == 200 else { throw .refusal(response) }
+        let reply: CallReply
+        let value: JSONValue
+        do throws(MalformedMessage) { reply = try ProtocolCodec.decodeCallReply(response.body) } catch { throw .malformed(error.description) }
+        do throws(JSONParser.Failure) { value = try reply.value.decoded() } catch { throw .malformed(error.description) }
+        receive(reply.commands ?? [])
         return value
     }
 
     // MARK: Requests
 
     /// The POST of `message` as the page script's `fetch` makes it: JSON, the page's origin,
-    /// its session header.
-    package func request(_ message: PageMessage) -> HTTPRequest {
+    /// its session header. `inlineAck` asks for a call's writes in its reply.
+    package func request(_ message: BridgeMessage, inlineAck: Int? = nil, errors: [PageError] = []) -> HTTPRequest {
         var headers: HTTPHeaders = ["Content-Type": "application/json", "X-Tether-Session": session]
         if let authority = callTransport.authority {
             headers.add("Host", authority)
             headers.add("Origin", "http://" + authority)
         }
-        return HTTPRequest(method: "POST", target: endpoint, headers: headers, body: message.body(session: session))
+        let envelope = BridgeMessage.Envelope(session: session, message: message, inlineAck: inlineAck, errors: errors)
+        return HTTPRequest(method: "POST", target: endpoint, headers: headers, body: Array(ProtocolCodec.encode(envelope).utf8))
     }
 }

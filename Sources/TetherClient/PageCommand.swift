@@ -1,19 +1,7 @@
 import TetherBridge
+import TetherHTTP
 
-/// One command from the server, as a poll or an inline reply carries it.
-package struct PageCommand: Sendable, Equatable {
-    package let seq: Int
-    /// Set on reads: the answer goes back under this id with the next poll.
-    package let readID: Int?
-    /// What the page applies (a write, a statement, a read).
-    package let operation: PageOperation
-
-    package init(seq: Int, readID: Int? = nil, operation: PageOperation) {
-        self.seq = seq
-        self.readID = readID
-        self.operation = operation
-    }
-
+extension PageCommand {
     /// The operation as the JavaScript builder spells it (`a.b=1`), for records and read rules.
     package var code: String { operation.code }
 }
@@ -21,3 +9,14 @@ package struct PageCommand: Sendable, Equatable {
 /// How a page answers a read: `.value(json)` or `.exception("TypeError: …")`; nil leaves it
 /// unanswered (the server's read times out).
 package typealias ReadRule = @Sendable (PageCommand) -> ReadOutcome?
+
+extension ClientError {
+    /// The refusal an error response stands for (`{"error":{"code":…,"message":…}}`).
+    static func refusal(_ response: HTTPResponse) -> ClientError {
+        guard let body = try? ProtocolCodec.decodeErrorBody(response.body) else {
+            return .refused(status: response.status.code, code: "unknown",
+                            message: String(decoding: response.body.prefix(200), as: UTF8.self))
+        }
+        return .refused(status: response.status.code, code: body.code, message: body.message)
+    }
+}

@@ -8,15 +8,15 @@ package struct PageState: Sendable {
     package let session: String
     /// The highest seq run so far.
     package private(set) var ack = 0
-    private var results: [PageMessage.ReadResult] = []
+    private var results: [BridgeMessage.Result] = []
 
     package init(session: String) { self.session = session }
 
     /// The next poll: acknowledges what has run and carries the answers owed, then forgets them.
     /// (The server holds reads back from inline replies, so every answer goes with a poll.)
-    package mutating func nextPoll(errors: [JSONValue] = []) -> PageMessage {
+    package mutating func nextPoll() -> BridgeMessage {
         defer { results.removeAll(keepingCapacity: true) }
-        return .next(ack: ack, results: results, errors: errors)
+        return .next(ack: ack, results: results)
     }
 
     /// The commands not run yet, in seq order; the ack moves past them.
@@ -32,7 +32,7 @@ package struct PageState: Sendable {
     /// Keeps a read's answer for the next poll; nil leaves it unanswered.
     package mutating func answer(_ command: PageCommand, with outcome: ReadOutcome?) {
         guard let id = command.readID, let outcome else { return }
-        results.append(PageMessage.ReadResult(id: id, outcome: outcome))
+        results.append(BridgeMessage.Result(id: id, outcome: outcome))
     }
 
     /// Runs the fresh ones of `commands` with `run` and keeps the answers to reads.

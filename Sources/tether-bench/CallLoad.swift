@@ -4,6 +4,7 @@ import Glibc
 import Dispatch
 import Synchronization
 import TetherHTTP
+import TetherBridge
 import TetherClient
 
 /// One client of a throughput run: its connection, the request it repeats and the reply it
@@ -107,7 +108,7 @@ enum CallLoad {
             }
             let doneAt = Clock.nanos()
             if client.inlineRequest != nil, connection.status == 200, connection.bodyStarts(with: client.expected) {
-                for command in (try? PageMessage.reply(connection.bodyBytes))?.commands ?? [] {
+                for command in (try? ProtocolCodec.decodeCallReply(connection.bodyBytes))?.commands ?? [] {
                     client.tracker?.observe(command, at: doneAt)
                     ack = max(ack, command.seq)
                 }

@@ -32,7 +32,7 @@ enum DemoPage {
 
     /// A call of `page` as request bytes, built once and sent many times.
     static func call(_ page: PageClient, _ function: String, _ arguments: [JSONValue] = [], inlineAck: Int? = nil) -> [UInt8] {
-        SocketTransport.bytes(of: page.request(.call(function: function, arguments: arguments, inlineAck: inlineAck)))
+        SocketTransport.bytes(of: page.request(.call(function: function, arguments: arguments), inlineAck: inlineAck))
     }
 
     /// A keep-alive connection for a page's calls, beside its poll (as a browser has two).

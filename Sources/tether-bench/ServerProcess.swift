@@ -34,7 +34,7 @@ final class ServerProcess {
     /// `sessions` from `GET /_health`; nil when it does not answer.
     func sessionCount() -> Int? {
         guard let health = DemoPage.get(port: port, "/_health"), health.status == 200 else { return nil }
-        return (try? JSONParser.parse(health.body))?["sessions"]?.intValue
+        return (try? ProtocolCodec.decodeHealthReport(health.body))?.sessions
     }
 
     /// Waits until the server has no session left; the seconds it took, nil on timeout.

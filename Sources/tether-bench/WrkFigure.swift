@@ -81,8 +81,8 @@ enum WrkFigure {
     }
 
     static func script(port: Int, sessions: [String], function: String, arguments: [JSONValue]) -> String {
-        let message = PageMessage.call(function: function, arguments: arguments, inlineAck: nil)
-        let bodies = sessions.map { "  '" + String(decoding: message.body(session: $0), as: UTF8.self) + "'" }
+        let message = BridgeMessage.call(function: function, arguments: arguments)
+        let bodies = sessions.map { "  '" + ProtocolCodec.encode(BridgeMessage.Envelope(session: $0, message: message)) + "'" }
         return """
             -- Posts \(function)(\(arguments.map(\.jsonText).joined(separator: ","))) as each open page's fetch would, pages in turn.
             local bodies = {

@@ -1,4 +1,4 @@
-import TetherHTTP
+import TetherBridge
 
 /// A JavaScript expression built with Swift syntax.
 ///

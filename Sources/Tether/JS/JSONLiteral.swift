@@ -1,5 +1,5 @@
 import FoundationEssentials
-import TetherHTTP
+import TetherBridge
 
 /// Why a Swift value could not become a JavaScript literal: JSON cannot hold it
 /// (NaN or infinity inside an `Encodable` value), or its `encode(to:)` threw.
