@@ -208,6 +208,10 @@ package final class ClientConnection {
 
     package var bodyBytes: [UInt8] { withBody { Array($0) } }
 
+    /// Whether bytes beyond the last complete response have arrived: after a failed exchange,
+    /// false means the server sent nothing at all.
+    package var hasUnreadBytes: Bool { end > max(start, consumeTo) }
+
     /// Whether the body begins with `prefix` (an inline reply: `{"value":null,"commands":…}`).
     package func bodyStarts(with prefix: [UInt8]) -> Bool {
         withBody { $0.starts(with: prefix) }

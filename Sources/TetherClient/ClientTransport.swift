@@ -1,3 +1,4 @@
+import TetherBridge
 import TetherHTTP
 
 /// How a page client reaches a server: one request, its response. In process it is any
@@ -37,5 +38,16 @@ package enum ClientError: Error, Equatable, CustomStringConvertible {
     package var status: Int? {
         if case .refused(let status, _, _) = self { return status }
         return nil
+    }
+}
+
+extension ClientError {
+    /// The refusal an error response stands for (`{"error":{"code":…,"message":…}}`).
+    static func refusal(_ response: HTTPResponse) -> ClientError {
+        guard let body = try? ProtocolCodec.decodeErrorBody(response.body) else {
+            return .refused(status: response.status.code, code: "unknown",
+                            message: String(decoding: response.body.prefix(200), as: UTF8.self))
+        }
+        return .refused(status: response.status.code, code: body.code, message: body.message)
     }
 }

@@ -12,6 +12,8 @@ package final class SocketTransport: ClientTransport {
     private let connection = Mutex<ClientConnection?>(nil)
     /// The open connection's descriptor, so that `cut` can end an exchange from another thread.
     private let descriptor = Atomic<Int32>(-1)
+    /// Set by `cut`: an exchange that then fails is not tried again.
+    private let wasCut = Atomic<Bool>(false)
 
     package init(port: Int) { self.port = port }
 
@@ -23,7 +25,8 @@ package final class SocketTransport: ClientTransport {
             + timeout.components.attoseconds / 1_000_000_000
         let port = port
         let outcome = connection.withLock { [self] slot -> Result<HTTPResponse, ClientError> in
-            let open: ClientConnection
+            var open: ClientConnection
+            var reused = slot != nil
             if let existing = slot {
                 open = existing
             } else {
@@ -31,10 +34,18 @@ package final class SocketTransport: ClientTransport {
                 slot = open
                 descriptor.store(open.fd, ordering: .releasing)
             }
-            guard open.exchange(bytes, deadline: deadline) else {
+            while !open.exchange(bytes, deadline: deadline) {
                 slot = nil
                 descriptor.store(-1, ordering: .releasing)
-                return .failure(.transport("\(request.method) \(request.target) on port \(port): closed or timed out"))
+                // A kept-alive connection the server closed while idle answers nothing: the
+                // request never ran, so it goes once more on a new one, as a browser's does.
+                guard reused, !open.hasUnreadBytes, !wasCut.load(ordering: .acquiring), ClientConnection.nanos() < deadline else {
+                    return .failure(.transport("\(request.method) \(request.target) on port \(port): closed or timed out"))
+                }
+                do throws(ClientConnection.Failure) { open = try ClientConnection(port: port) } catch { return .failure(.transport(error.description)) }
+                reused = false
+                slot = open
+                descriptor.store(open.fd, ordering: .releasing)
             }
             let response = HTTPResponse(status: HTTPStatus(open.status, ""), headers: HTTPHeaders(open.headerFields),
                                         body: open.bodyBytes)
@@ -50,6 +61,7 @@ package final class SocketTransport: ClientTransport {
     package func another() throws(ClientError) -> any ClientTransport { SocketTransport(port: port) }
 
     package func cut() {
+        wasCut.store(true, ordering: .releasing)
         let fd = descriptor.load(ordering: .acquiring)
         if fd >= 0 { _ = shutdown(fd, Int32(SHUT_RDWR)) }
     }

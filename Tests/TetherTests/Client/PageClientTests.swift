@@ -86,3 +86,15 @@ final class PageClientTests: XCTestCase {
         }
     }
 }
+
+extension PageClientTests {
+    func testARequestAfterTheServerClosedTheIdleConnectionGoesOnANewOne() throws {
+        let server = try startDemoServer { $0.http.idleTimeout = .milliseconds(200) }
+        defer { server.stop() }
+        let page = try PageClient(loading: "/index.html", over: SocketTransport(port: server.port))
+        XCTAssertEqual(try page.call("getresult", [.number("1"), .number("2")]), .number("3"))
+        usleep(600_000)  // the server has closed the kept-alive connection by now
+        XCTAssertEqual(try page.call("getresult", [.number("2"), .number("2")]), .number("4"))
+        try page.unload()
+    }
+}
