@@ -20,7 +20,7 @@ let package = Package(
         .systemLibrary(name: "CEpoll", path: "Sources/CEpoll"),
         .target(name: "TetherHTTP", dependencies: ["CEpoll"], path: "Sources/Tether/HTTP"),
         .target(name: "TetherBridge", dependencies: ["TetherHTTP"], path: "Sources/Tether/Bridge"),
-        .target(name: "TetherJS", dependencies: ["TetherBridge"], path: "Sources/Tether/JS"),
+        .target(name: "TetherJS", dependencies: ["TetherHTTP", "TetherBridge"], path: "Sources/Tether/JS"),
         .target(name: "Tether", dependencies: ["TetherHTTP", "TetherBridge", "TetherJS"], path: "Sources/Tether/App"),
         .target(name: "TetherSystem", dependencies: ["Tether"], path: "Sources/Tether/System"),
         .target(name: "TetherDemos", dependencies: ["Tether"]),

@@ -42,7 +42,7 @@ public final class Page: Sendable {
 
     /// Sends a statement: `page.run(page.js.alert("hi"))`. Dropped if the page has closed.
     public func run(_ statement: JS) {
-        session.queue(.run(.code(JS.code(of: statement))))
+        session.queue(.run(statement._expressionOrEmpty))
     }
 
     /// Evaluates an expression in the page and decodes its value; blocks the calling thread
@@ -54,7 +54,7 @@ public final class Page: Sendable {
             throw .unanswerable(statement: code, reason: "init(page:) runs while the page's first request opens its session, before it "
                 + "can run anything; read in main, in an exposed method, or queue writes instead")
         }
-        switch session.read(.code(code), timeout: timeout) {
+        switch session.read(expression._expressionOrEmpty, timeout: timeout) {
         case .value(let json):
             do {
                 return try JSONCoding.decode(T.self, from: json)
@@ -80,12 +80,9 @@ public final class Page: Sendable {
     ///
     /// Nothing is kept on the server, so reassigning it grows nothing.
     public func callback(_ name: String, _ arguments: any JSConvertible..., event fields: [EventField] = []) -> JS {
-        var code = "(function(e){return tether.callback(" + JSONText.quote(name) + ",["
-        code += arguments.map { JS.code(of: JS($0)) }.joined(separator: ",")
-        code += "],["
-        code += fields.map { "[" + $0.path.map(JSONText.quote).joined(separator: ",") + "]" }.joined(separator: ",")
-        code += "],e)})"
-        return JS(code: code)
+        let callback = JSExpression.callback(name: name, arguments: arguments.map { JS($0)._expressionOrEmpty },
+                                             eventFields: fields.map(\.path))
+        return JS(_expression: callback, sink: nil, isPure: false)  // coalesced as before: never
     }
 
     /// Runs the app's `init(page:)`: reads made inside it fail at once (`.unanswerable`).
@@ -125,6 +122,10 @@ struct SessionSink: JSSink {
 
     func queue(statement: String, assignmentTarget: String?) {
         session.queue(.run(.code(statement)), coalescingKey: assignmentTarget)
+    }
+
+    func queue(_ operation: PageOperation, coalescingKey: String?) {
+        session.queue(operation, coalescingKey: coalescingKey)
     }
 
     func report(unencodable error: JSONEncodingError, target: String) {

@@ -9,7 +9,8 @@ import TetherHTTP
 ///     EndpointRouter                 by the path's last segment, under any base
 ///       _process_srv0 → MethodCheck(POST) → OriginCheck → JSONContentCheck → ProtocolHandler
 ///       _health       → MethodCheck(GET, HEAD) → HealthHandler
-///       anything else → PageHandler  (files; HTML pages get the script)
+///       _tether.js    → MethodCheck(GET, HEAD) → the page script (PageScriptFile)
+///       anything else → PageHandler  (files; HTML pages get the script's tag)
 ///
 /// A handler throws an `HTTPResponseError` to refuse; its status and code answer in Tether's
 /// error shape (`HTTPErrorFormat.json`).
@@ -48,9 +49,10 @@ public final class Bridge: HTTPHandler {
                     JSONContentCheck()),
                 "_health": HealthHandler(registry: registry, files: files, lifecycle: lifecycle, version: version)
                     .checked(by: MethodCheck(allowed: ["GET", "HEAD"], hint: "use GET")),
+                PageScriptFile.name: PageScriptFile.Handler().checked(by: MethodCheck(allowed: ["GET", "HEAD"], hint: "use GET")),
             ],
-            fallback: PageHandler(files: files, registry: registry, lifecycle: lifecycle,
-                                  reportErrors: configuration.reportUncaughtPageErrors, exposedNames: exposedNames))
+            fallback: PageHandler(files: files, registry: registry, lifecycle: lifecycle, configuration: configuration,
+                                  exposedNames: exposedNames))
         chain = hosts.map { router.checked(by: HostCheck(hosts: $0)) } ?? router
     }
 

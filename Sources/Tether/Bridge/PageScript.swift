@@ -1,99 +1,153 @@
-/// The script injected into every HTML page. Embedded as a string (a resource bundle would be
-/// lost when the binary is copied away from its build folder). `__TETHER_CONFIG__` is replaced
-/// by the page's session id and the names its app exposes.
+/// The page script, served as `_tether.js` (see `PageScriptFile`) so it runs under a strict
+/// Content-Security-Policy (`script-src 'self'`): no inline code, and `eval` only for raw
+/// `JS(code:)`. Embedded as a string (a resource bundle would be lost when the binary is
+/// copied away from its build folder). Its configuration is in the JSON block
+/// `ScriptInjection` puts before it.
 enum PageScript {
     static let source = #"""
-// Tether page script: connects this page to its Swift app.
-// server.name(…) calls Swift; the poll loop below runs what Swift sends to this page.
-(function () {
+// Tether page script (README "The page script"): connects this page to its Swift app.
+// `server.name(…)` calls Swift; the poll loop applies what Swift queues for this page.
+// The server puts its configuration in <script type="application/json" id="tether-config">
+// right before this file; the page's own options are data-tether-* attributes on <html>.
+(() => {
   "use strict";
-  var config = __TETHER_CONFIG__;
+
+  // --- Configuration
+  const configElement = document.getElementById("tether-config");
+  if (!configElement) {
+    console.error("Tether: no <script type=\"application/json\" id=\"tether-config\"> before _tether.js");
+    return;
+  }
+  const fromServer = JSON.parse(configElement.textContent);
+
+  // data-tether-<name> on <html>: a number of milliseconds, or "false" to turn a switch off.
+  function option(name, fallback) {
+    const text = document.documentElement.getAttribute("data-tether-" + name);
+    if (text === null) return fallback;
+    if (typeof fallback === "boolean") return text !== "false";
+    const number = Number(text);
+    return text.trim() !== "" && Number.isFinite(number) && number >= 0 ? number : fallback;
+  }
+
+  const config = Object.freeze({
+    session: fromServer.session,
+    pollHold: fromServer.pollHold,  // ms a poll is held when nothing is queued; set in Swift
+    backoffMin: option("backoff-min", 100),
+    backoffMax: option("backoff-max", 5000),
+    reloadGuard: option("reload-guard", 5000),
+    reportErrors: fromServer.reportErrors && option("report-errors", true),
+    allowEval: option("allow-eval", true),
+  });
 
   // Paths relative to this page, so it works at "/" and behind a proxy at "/kiosk/".
-  var endpoint = new URL("_process_srv0", location.href).href;
-  var health = new URL("_health", location.href).href;
-  var RELOAD_GUARD_MS = 5000;
+  const endpoint = new URL("_process_srv0", location.href).href;
+  const health = new URL("_health", location.href).href;
+  const MAX_PENDING_REPORTS = 50;
 
-  function post(message, keepalive) {
+  const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+  function post(message, keepalive = false) {
     message.session = config.session;
     return fetch(endpoint, {
       method: "POST",
       headers: { "Content-Type": "application/json", "X-Tether-Session": config.session },
       body: JSON.stringify(message),
       cache: "no-store",
-      keepalive: !!keepalive
+      keepalive,
     });
   }
 
-  function sleep(ms) { return new Promise(function (resolve) { setTimeout(resolve, ms); }); }
+  // Retry delays with jitter: backoffMin doubling up to backoffMax, each between half and all
+  // of the step, so a room full of kiosks does not knock on a restarted server in step.
+  class Backoff {
+    constructor() { this.step = config.backoffMin; }
+    next() {
+      const wait = this.step * (0.5 + Math.random() / 2);
+      this.step = Math.min(this.step * 2, config.backoffMax);
+      return wait;
+    }
+  }
 
-  // Retry delays with jitter: 100 ms doubling up to 5 s, each between half and all of the step,
-  // so a room full of kiosks does not knock on a restarted server in step.
-  function Backoff() { this.step = 100; }
-  Backoff.prototype.next = function () {
-    var wait = this.step * (0.5 + Math.random() / 2);
-    this.step = Math.min(this.step * 2, 5000);
-    return wait;
-  };
+  // --- Lifecycle: tether:connected, tether:offline, tether:reconnecting and
+  // tether:commandfailed on document, and html[data-tether="offline"|"reconnecting"] to style.
+  let online = null;  // unknown until the first poll
 
-  // A visible state while the server is unreachable: style html[data-tether="offline"] if you like.
+  function emit(name, detail) {
+    document.dispatchEvent(new CustomEvent("tether:" + name, { detail }));
+  }
+
   function setState(state) {
     if (state) document.documentElement.setAttribute("data-tether", state);
     else document.documentElement.removeAttribute("data-tether");
   }
 
+  // Each fires once per change: the first answered poll, and each after a failed one.
+  function nowConnected() {
+    setState(null);
+    if (online === true) return;
+    online = true;
+    emit("connected", { session: config.session });
+  }
+
+  function nowOffline(error) {
+    setState("offline");  // the server may be restarting: the poll loop tries again
+    if (online === false) return;
+    online = false;
+    emit("offline", { error: describe(error) });
+  }
+
+  function describe(error) {
+    return error instanceof Error ? error.name + ": " + error.message : String(error);
+  }
+
   // --- Calls into Swift: one at a time, in the order the page makes them.
-  var queue = Promise.resolve();
+  let calls = Promise.resolve();
+
   function request(message) {
-    var result = queue.then(function () { return send(message); });
-    queue = result.catch(function () {});
+    const result = calls.then(() => send(message));
+    calls = result.catch(() => {});
     return result;
   }
 
   async function send(message) {
-    var response;
     if (message.inline) message.ack = ack;  // the server forgets what this page has run
+    let response;
     try {
       response = await post(message);
     } catch (error) {
       throw new Error("Tether: server unreachable (" + error.message + ")");
     }
     if (response.status === 410) recover();
-    var body = null;
-    try { body = await response.json(); } catch (error) { body = null; }
+    const body = await response.json().catch(() => null);
     if (!response.ok) {
       throw new Error(body && body.error ? body.error.message : "Tether: HTTP " + response.status);
     }
-    // The writes the call made come back with it (one round trip, not two). Not awaited:
-    // a command being run may itself be waiting for this call.
+    // The writes the call made come back with it (one round trip, not two); never a read,
+    // see pollLoop. Not awaited: a command being run may itself be waiting for this call.
     if (body && body.commands) enqueue(body.commands);
     return body ? body.value : null;
   }
 
-  function call(name, args) {
-    return request({ task: "call", function: name, args: args, inline: true });
-  }
+  const call = (name, args) => request({ task: "call", function: name, args, inline: true });
 
   // --- The server proxy: only the names the app exposes exist.
-  var methods = new Set(config.methods);
-  var properties = new Set(config.properties);
-  var settable = new Set(config.settable);
+  const methods = new Set(fromServer.methods);
+  const properties = new Set(fromServer.properties);
+  const settable = new Set(fromServer.settable);
   // Names the browser probes on any object (await, JSON, console): undefined without a complaint.
-  var quiet = new Set(["then", "toJSON", "constructor", "valueOf", "toString"]);
+  const quiet = new Set(["then", "toJSON", "constructor", "valueOf", "toString"]);
 
   window.server = new Proxy({}, {
-    get: function (target, name) {
+    get(target, name) {
       if (typeof name !== "string") return undefined;
-      if (methods.has(name)) {
-        return function () { return call(name, Array.prototype.slice.call(arguments)); };
-      }
+      if (methods.has(name)) return (...args) => call(name, args);
       if (properties.has(name)) return request({ task: "get", property: name });
       if (!quiet.has(name)) console.error("Tether: server." + name + " is not exposed by the app");
       return undefined;
     },
-    set: function (target, name, value) {
+    set(target, name, value) {
       if (settable.has(name)) {
-        request({ task: "set", property: name, value: value, inline: true }).catch(function (error) {
+        request({ task: "set", property: name, value, inline: true }).catch((error) => {
           console.error("Tether: setting server." + name + " failed:", error.message);
         });
       } else {
@@ -101,90 +155,126 @@ enum PageScript {
       }
       return true;
     },
-    has: function (target, name) { return methods.has(name) || properties.has(name); }
+    has: (target, name) => methods.has(name) || properties.has(name),
   });
 
-  // Used by page.callback("name", args…, event: [fields]) in Swift: a function value that
-  // calls an exposed method with its arguments, then each field path read from the event.
-  window.tether = {
-    session: config.session,
-    call: function (name) { return call(name, Array.prototype.slice.call(arguments, 1)); },
-    callback: function (name, args, paths, event) {
-      var values = args.slice();
-      for (var i = 0; i < paths.length; i++) {
-        var value = event;
-        for (var j = 0; j < paths[i].length && value != null; j++) value = value[paths[i][j]];
-        values.push(value === undefined ? null : value);
+  // A page.callback("name", args…, event: [fields]) from Swift calls this: the exposed method
+  // gets its arguments, then each field path read from the event (null when missing).
+  function callback(name, args, paths, event) {
+    const fields = paths.map((path) => {
+      let value = event;
+      for (const key of path) {
+        if (value == null) break;
+        value = value[key];
       }
-      return call(name, values);
-    }
-  };
-
-  // --- The poll loop: fetch what Swift queued, run it in order, answer reads with the next poll.
-  var ack = 0;       // highest command seq evaluated
-  var results = [];  // answers to reads, sent with the next poll
-  var recovering = false;
-
-  function describe(error) {
-    if (error instanceof Error) return error.name + ": " + error.message;
-    return String(error);
+      return value === undefined ? null : value;
+    });
+    return call(name, [...args, ...fields]);
   }
 
-  // --- Errors reach the server with the next poll: statements from Swift that threw, and
+  window.tether = Object.freeze({
+    session: config.session,
+    config,
+    call: (name, ...args) => call(name, args),
+    callback,
+  });
+
+  // --- Declarative calls, for pages with no script of their own:
+  // <button data-tether-click="increment" data-tether-args="[5]"> calls server.increment(5).
+  // change and input pass the element's value after the arguments, submit the form's fields
+  // as an object (and the form is not sent). One listener per type, so later elements work too.
+  const DECLARATIVE_EVENTS = ["click", "change", "input", "submit"];
+
+  function declarativeArguments(element, type) {
+    const text = element.getAttribute("data-tether-args");
+    let args = [];
+    if (text) {
+      const parsed = JSON.parse(text);
+      args = Array.isArray(parsed) ? parsed : [parsed];
+    }
+    if (type === "change" || type === "input") args.push("value" in element ? element.value : null);
+    if (type === "submit" && element instanceof HTMLFormElement) {
+      args.push(Object.fromEntries(new FormData(element)));
+    }
+    return args;
+  }
+
+  for (const type of DECLARATIVE_EVENTS) {
+    const attribute = "data-tether-" + type;
+    document.addEventListener(type, (event) => {
+      const element = event.target instanceof Element ? event.target.closest("[" + attribute + "]") : null;
+      if (!element) return;
+      if (type === "submit") event.preventDefault();
+      const name = element.getAttribute(attribute);
+      if (!methods.has(name)) {
+        console.error("Tether: " + attribute + "=\"" + name + "\": server." + name + " is not exposed by the app");
+        return;
+      }
+      let args;
+      try {
+        args = declarativeArguments(element, type);
+      } catch (error) {
+        console.error("Tether: data-tether-args of " + attribute + "=\"" + name + "\" is not JSON: " + error.message);
+        return;
+      }
+      call(name, args).catch((error) => console.error("Tether: server." + name + " failed:", error.message));
+    });
+  }
+
+  // --- Errors reach the server with the next poll: commands from Swift that threw, and
   // (unless turned off) the page's own uncaught errors and unhandled rejections, 20 at most.
-  var reports = [];
-  var MAX_PENDING_REPORTS = 50;
-  var uncaughtLeft = 20;
+  let reports = [];
+  let uncaughtLeft = 20;
+
   function shorten(text) {
     text = String(text);
     return text.length > 200 ? text.slice(0, 199) + "\u2026" : text;
   }
+
   function report(kind, error, statement, seq) {
     if (reports.length >= MAX_PENDING_REPORTS) return;
-    var isError = error instanceof Error;
-    reports.push({ kind: kind, seq: seq, name: isError ? error.name : "", statement: shorten(statement || ""),
+    const isError = error instanceof Error;
+    reports.push({ kind, seq, name: isError ? error.name : "", statement: shorten(statement || ""),
                    message: shorten(isError ? error.message : String(error)) });
   }
+
   if (config.reportErrors) {
-    addEventListener("error", function (event) {
+    addEventListener("error", (event) => {
       if (uncaughtLeft <= 0) return;
       uncaughtLeft--;
-      var where = event.filename ? event.filename + ":" + event.lineno : "";
+      const where = event.filename ? event.filename + ":" + event.lineno : "";
       report("uncaught", event.error || event.message, where);
     });
-    addEventListener("unhandledrejection", function (event) {
+    addEventListener("unhandledrejection", (event) => {
       if (uncaughtLeft <= 0) return;
       uncaughtLeft--;
       report("rejection", event.reason, "");
     });
   }
 
-  // Commands come with polls and with call replies; one chain runs them all, in seq order,
-  // each once.
-  var running = Promise.resolve();
-  function enqueue(commands) {
-    running = running.then(async function () {
-      for (var i = 0; i < commands.length; i++) await run(commands[i]);
-    });
-    return running;
-  }
-
   // --- Commands are data (README "Commands on the wire"): an operation assigns, runs or reads
-  // an expression, and expressions are applied here without eval. Only raw code ({"code": …})
-  // and a global name that is not a property of window (a top-level let/const) use eval.
-  var IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
+  // an expression, applied here without eval. Only raw code ({"code": …}) uses eval, and a
+  // global name that is not a property of window (a top-level let or const) unless allowEval
+  // is off.
+  const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
+
+  function indirectEval(code) {
+    if (!config.allowEval) throw new EvalError("Tether: raw code needs eval, and data-tether-allow-eval is false");
+    return (0, eval)(code);  // indirect: global scope, not this function's
+  }
 
   function globalValue(name) {
     if (name in globalThis) return globalThis[name];
-    if (config.allowEval !== false && IDENTIFIER.test(name)) return (0, eval)(name);
+    if (config.allowEval && IDENTIFIER.test(name)) return indirectEval(name);
     throw new ReferenceError(name + " is not defined");
   }
 
-  // A reference: the object holding a property, and the property's key.
+  // What a member, index or global names: the object holding it (null or undefined gives a
+  // TypeError when used, as the code would), or `global`, and the key.
   function reference(expr) {
     if ("member" in expr) return { base: evaluate(expr.of), key: expr.member };
     if ("index" in expr) return { base: evaluate(expr.of), key: expr.index };
-    if ("global" in expr) return { base: null, key: expr.global };
+    if ("global" in expr) return { global: true, key: expr.global };
     return null;
   }
 
@@ -193,45 +283,45 @@ enum PageScript {
     if ("global" in expr) return globalValue(expr.global);
     if ("element" in expr) return document.getElementById(expr.element);
     if ("member" in expr || "index" in expr) {
-      var ref = reference(expr);
-      return ref.base[ref.key];  // a TypeError on null, as the code would give
+      const { base, key } = reference(expr);
+      return base[key];
     }
-    if ("call" in expr) {
-      var callee = reference(expr.call);
-      var self = callee && callee.base !== null ? callee.base : undefined;
-      var fn = callee ? (callee.base === null ? globalValue(callee.key) : self[callee.key]) : evaluate(expr.call);
-      var args = expr.args.map(evaluate);
-      if (typeof fn !== "function") throw new TypeError(codeOf(expr.call) + " is not a function");
-      return fn.apply(self, args);
-    }
+    if ("call" in expr) return evaluateCall(expr);
     if ("number" in expr) return Number(expr.number);
     if ("array" in expr) return expr.array.map(evaluate);
-    if ("object" in expr) {
-      var object = {};
-      expr.object.forEach(function (entry) { object[entry[0]] = evaluate(entry[1]); });
-      return object;
-    }
+    if ("object" in expr) return Object.fromEntries(expr.object.map(([key, value]) => [key, evaluate(value)]));
     if ("callback" in expr) {
-      return function (event) {
-        return window.tether.callback(expr.callback, expr.args.map(evaluate), expr.event, event);
-      };
+      return (event) => callback(expr.callback, expr.args.map(evaluate), expr.event, event);
     }
-    if ("code" in expr) return (0, eval)(expr.code);  // indirect eval: global scope, not this function's
+    if ("code" in expr) return indirectEval(expr.code);
     throw new TypeError("Tether: unknown expression " + JSON.stringify(expr));
   }
 
-  function assign(target, value) {
-    var ref = reference(target);
+  // A call of a member has `this` bound to its object, as `a.b()` has; a global's is undefined.
+  function evaluateCall(expr) {
+    const ref = reference(expr.call);
+    let self, fn;
+    if (ref === null) fn = evaluate(expr.call);
+    else if (ref.global) fn = globalValue(ref.key);
+    else {
+      self = ref.base;
+      fn = self[ref.key];
+    }
+    const args = expr.args.map(evaluate);
+    if (typeof fn !== "function") throw new TypeError(codeOf(expr.call) + " is not a function");
+    return fn.apply(self, args);
+  }
+
+  function assign(target, valueExpr) {
+    const ref = reference(target);
     if (ref === null) throw new SyntaxError("Tether: cannot assign to " + codeOf(target));
-    var result = evaluate(value);
-    if (ref.base === null) {
-      if (!(ref.key in globalThis) && config.allowEval !== false && IDENTIFIER.test(ref.key)) {
-        (0, eval)("(function (v) { " + ref.key + " = v; })")(result);  // a top-level let/const
-      } else {
-        globalThis[ref.key] = result;
-      }
+    const value = evaluate(valueExpr);
+    if (!ref.global) {
+      ref.base[ref.key] = value;
+    } else if (!(ref.key in globalThis) && config.allowEval && IDENTIFIER.test(ref.key)) {
+      indirectEval("(function (v) { " + ref.key + " = v; })")(value);  // a top-level let, or a new global
     } else {
-      ref.base[ref.key] = result;
+      globalThis[ref.key] = value;
     }
   }
 
@@ -244,7 +334,7 @@ enum PageScript {
     }
   }
 
-  // The JavaScript a command stands for, as Swift spells it, for error reports and the console.
+  // The JavaScript a command stands for, as Swift spells it: for error reports and the console.
   function codeOf(expr) {
     if ("code" in expr) return expr.code;
     if ("global" in expr) return expr.global;
@@ -255,10 +345,8 @@ enum PageScript {
     if ("value" in expr) return JSON.stringify(expr.value);
     if ("number" in expr) return expr.number;
     if ("array" in expr) return "[" + expr.array.map(codeOf).join(",") + "]";
-    if ("object" in expr) {
-      return "{" + expr.object.map(function (e) { return JSON.stringify(e[0]) + ":" + codeOf(e[1]); }).join(",") + "}";
-    }
-    if ("callback" in expr) return "tether.callback(" + JSON.stringify(expr.callback) + ")";
+    if ("object" in expr) return "{" + expr.object.map(([key, value]) => JSON.stringify(key) + ":" + codeOf(value)).join(",") + "}";
+    if ("callback" in expr) return "tether.callback(" + JSON.stringify(expr.callback) + ",…)";
     return "?";
   }
 
@@ -267,37 +355,55 @@ enum PageScript {
     return command.expr ? codeOf(command.expr) : "?";
   }
 
+  // --- The poll loop: fetch what Swift queued, apply it in order, answer reads with the next poll.
+  let ack = 0;       // highest command seq applied
+  let results = [];  // answers to reads, sent with the next poll
+  let recovering = false;
+
+  // Commands come with polls and with call replies; one chain applies them all, in seq order,
+  // each once.
+  let running = Promise.resolve();
+
+  function enqueue(commands) {
+    running = running.then(async () => {
+      for (const command of commands) await run(command);
+    });
+    return running;
+  }
+
   async function run(command) {
-    if (command.seq <= ack) return;  // already evaluated: a resend after a lost answer
+    if (command.seq <= ack) return;  // already applied: a resend after a lost answer
     try {
-      var value = apply(command);
+      let value = apply(command);
       if (command.id != null) {
         if (value && typeof value.then === "function") value = await value;
-        var text = JSON.stringify(value);
+        const text = JSON.stringify(value);
         results.push({ id: command.id, value: text === undefined ? null : JSON.parse(text) });
       }
     } catch (error) {
-      if (command.id != null) results.push({ id: command.id, error: describe(error) });
-      else {
-        var code = commandCode(command);
-        console.error("Tether: command " + command.seq + " failed: " + describe(error) + "\n" + code);
-        report("command", error, code, command.seq);
+      if (command.id != null) {
+        results.push({ id: command.id, error: describe(error) });
+      } else {
+        const statement = commandCode(command);
+        console.error("Tether: command " + command.seq + " failed: " + describe(error) + "\n" + statement);
+        report("command", error, statement, command.seq);
+        emit("commandfailed", { seq: command.seq, statement, error: describe(error) });
       }
     }
     ack = command.seq;
   }
 
   async function pollLoop() {
-    var backoff = new Backoff();
+    let backoff = new Backoff();
     while (!recovering) {
-      var response, batch;
-      var sending = reports;
+      let response, batch;
+      const sending = reports;
       reports = [];
       try {
-        response = await post({ task: "next", ack: ack, results: results, errors: sending });
+        response = await post({ task: "next", ack, results, errors: sending });
       } catch (error) {
         reports = sending.concat(reports).slice(0, MAX_PENDING_REPORTS);
-        setState("offline");  // the server may be restarting: try again
+        nowOffline(error);
         await sleep(backoff.next());
         continue;
       }
@@ -306,46 +412,53 @@ enum PageScript {
         if (!response.ok) throw new Error("HTTP " + response.status);
         batch = await response.json();
       } catch (error) {
-        setState("offline");
+        nowOffline(error);
         await sleep(backoff.next());
         continue;
       }
-      setState(null);
+      nowConnected();
       backoff = new Backoff();
-      results = [];  // delivered with that poll
+      // The answers went with that poll. Clearing them here, rather than taking them when the
+      // poll is sent, is safe only because the server never sends a read in a call's reply
+      // (Session.inlineBatch wakes the poll instead while a read is queued): every answer
+      // comes from a poll's batch, and the next poll is sent only once that batch is applied.
+      // An inline read answered while this poll was out would be dropped here, unsent.
+      results = [];
       await enqueue(batch.commands);
     }
   }
 
   // The session is gone (server restarted, page expired): wait until the server answers,
-  // then reload to get a new one. At most one reload every 5 s, so no reload storm,
+  // then reload to get a new one. At most one reload per reloadGuard ms, so no reload storm,
   // and never onto the browser's error page.
   async function recover() {
     if (recovering) return;
     recovering = true;
+    online = false;
     setState("reconnecting");
-    var backoff = new Backoff();
+    emit("reconnecting", {});
+    const backoff = new Backoff();
     for (;;) {
       try {
-        var answer = await fetch(health, { cache: "no-store" });
+        const answer = await fetch(health, { cache: "no-store" });
         if (answer.ok) break;
       } catch (error) { /* not up yet */ }
       await sleep(backoff.next());
     }
-    var last = 0;
+    let last = 0;
     try { last = Number(sessionStorage.getItem("tether.reloadedAt")) || 0; } catch (error) { last = 0; }
-    var wait = last + RELOAD_GUARD_MS - Date.now();
+    const wait = last + config.reloadGuard - Date.now();
     if (wait > 0) await sleep(wait);
     try { sessionStorage.setItem("tether.reloadedAt", String(Date.now())); } catch (error) { /* private mode */ }
     location.reload();
   }
 
   // Tell the server the page is gone, so its session closes now rather than at expiry.
-  addEventListener("pagehide", function () {
-    var body = JSON.stringify({ session: config.session, task: "unload" });
-    var sent = false;
+  addEventListener("pagehide", () => {
+    const body = JSON.stringify({ session: config.session, task: "unload" });
+    let sent = false;
     try { sent = navigator.sendBeacon(endpoint, new Blob([body], { type: "application/json" })); } catch (error) { sent = false; }
-    if (!sent) post({ task: "unload" }, true).catch(function () {});
+    if (!sent) post({ task: "unload" }, true).catch(() => {});
   });
 
   // Commands address the DOM, so start once it exists.

@@ -1,10 +1,13 @@
 import TetherHTTP
 
-/// Puts the page script into an HTML document once: before `</head>`, else right after the
-/// `<body…>` tag, else at the very start. The document itself is never duplicated or reordered.
+/// Puts the page script's two tags into an HTML document once: its configuration, a JSON block
+/// (data, which a Content-Security-Policy does not block), and the script file itself
+/// (`PageScriptFile`). Before `</head>`, else right after the `<body…>` tag, else at the very
+/// start. The document itself is never duplicated or reordered.
 enum ScriptInjection {
-    static func inject(into html: [UInt8], session: String, names: ExposedNames, reportErrors: Bool = true) -> [UInt8] {
-        let tag = Array(scriptTag(session: session, names: names, reportErrors: reportErrors).utf8)
+    static func inject(into html: [UInt8], session: String, names: ExposedNames, reportErrors: Bool = true,
+                       pollHold: Duration = BridgeConfiguration().pollHold) -> [UInt8] {
+        let tag = Array(scriptTag(session: session, names: names, reportErrors: reportErrors, pollHold: pollHold).utf8)
         var out = html
         if let head = find(Array("</head".utf8), in: html) {
             out.insert(contentsOf: tag, at: head)
@@ -16,21 +19,19 @@ enum ScriptInjection {
         return out
     }
 
-    static func scriptTag(session: String, names: ExposedNames, reportErrors: Bool = true) -> String {
-        // Every string is escaped by JSONText.quote, `<` included, so no name can end the script.
+    /// The id the page script finds its configuration by.
+    static let configID = "tether-config"
+
+    static func scriptTag(session: String, names: ExposedNames, reportErrors: Bool = true,
+                          pollHold: Duration = BridgeConfiguration().pollHold) -> String {
+        // Every string is escaped by JSONText.quote, `<` included, so no name can end the block.
         func list(_ items: [String]) -> String { "[" + items.map(JSONText.quote).joined(separator: ",") + "]" }
         let config = "{\"session\":\(JSONText.quote(session)),\"methods\":\(list(names.methods)),"
             + "\"properties\":\(list(names.properties)),\"settable\":\(list(names.settable)),"
-            + "\"reportErrors\":\(reportErrors)}"
-        return scriptParts.before + config + scriptParts.after
+            + "\"reportErrors\":\(reportErrors),\"pollHold\":\(Int((pollHold.secondsValue * 1000).rounded()))}"
+        return "<script type=\"application/json\" id=\"\(configID)\">" + config + "</script>\n"
+            + "<script src=\"" + PageScriptFile.address + "\"></script>\n"
     }
-
-    /// The script tag around its configuration, split once rather than searched on every page load.
-    private static let scriptParts: (before: String, after: String) = {
-        let source = PageScript.source
-        guard let marker = source.firstRange(of: "__TETHER_CONFIG__") else { return ("<script>\n" + source, "</script>\n") }
-        return ("<script>\n" + source[..<marker.lowerBound], source[marker.upperBound...] + "</script>\n")
-    }()
 
     /// First index of the tag start `needle` in `haystack`, ASCII case-insensitively. The tag
     /// name must end there (whitespace, `/` or `>` follows): `</head` is not `</header>`.

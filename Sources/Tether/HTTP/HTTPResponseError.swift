@@ -1,5 +1,6 @@
 /// An error that knows how it answers, as Hummingbird's `HTTPResponseError`: a handler throws
-/// it and its status follows. The body is the business of an `HTTPErrorFormat`.
+/// it and its status follows (`throw HTTPError(.gone, code: "expired", message: "reload")`).
+/// The body is the business of an `HTTPErrorFormat`.
 public protocol HTTPResponseError: Error, Sendable, CustomStringConvertible {
     var status: HTTPStatus { get }
     /// A short name for programs: `body_too_large`, `not_found`.
@@ -37,7 +38,8 @@ public struct HTTPError: HTTPResponseError {
 
 /// How refusals are written: the HTTP layer's own (a malformed request, a limit, a missing
 /// file) and a handler's. The HTTP layer knows plain text only; the layer above sets its own
-/// shape (`HTTPConfiguration.errorFormat`, `StaticFiles(errorFormat:)`).
+/// shape: `configuration.errorFormat = .json` (Tether's, from TetherBridge), or
+/// `StaticFiles(root: "www", errorFormat: .json)`.
 public struct HTTPErrorFormat: Sendable {
     private let write: @Sendable (any HTTPResponseError) -> (contentType: String, body: [UInt8])
 

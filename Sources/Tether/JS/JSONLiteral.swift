@@ -1,5 +1,6 @@
 import FoundationEssentials
 import TetherBridge
+import TetherHTTP
 
 /// Why a Swift value could not become a JavaScript literal: JSON cannot hold it
 /// (NaN or infinity inside an `Encodable` value), or its `encode(to:)` threw.
@@ -28,6 +29,14 @@ enum JSONLiteral {
             throw JSONEncodingError(type: "\(type(of: value))", reason: Self.reason(error))
         }
         return escaped(String(decoding: data, as: UTF8.self))
+    }
+
+    /// The same value as an expression: a JSON literal (raw code only if it does not read back).
+    static func expression(of value: some Encodable, strict: Bool = false) throws(JSONEncodingError) -> JSExpression {
+        if !strict, let convertible = value as? any JSConvertible { return jsExpression(convertible) }
+        let code = try code(of: value, strict: true)
+        guard let parsed = try? JSONParser.parse(code) else { return .code(code) }
+        return .literal(parsed)
     }
 
     /// In JSON text these characters occur only inside strings, where the escapes mean the same.

@@ -13,7 +13,7 @@ final class ProtocolTests: XCTestCase {
         XCTAssertTrue(id.allSatisfy { ($0.isHexDigit && !$0.isUppercase) || $0 == "." }, id)
         XCTAssertTrue(response.text.contains("\"session\":\"\(id)\""))
         XCTAssertEqual(response.headers["Cache-Control"], "no-store")
-        XCTAssertEqual(response.text.components(separatedBy: "<script>\n// Tether page script").count, 2)
+        XCTAssertEqual(response.text.components(separatedBy: "<script src=\"_tether.js?v=").count, 2)
         XCTAssertEqual(harness.bridge.registry.count, 0, "a page load holds no session")
         XCTAssertNil(harness.endpoint(id), "and makes no app")
     }
@@ -86,7 +86,7 @@ final class ProtocolTests: XCTestCase {
         let response = harness.bridge.respond(to: HTTPRequest(method: "GET", target: "/style.css", headers: ["Host": "h"]))
         XCTAssertEqual(response.status, .ok)
         XCTAssertNil(response.headers["X-Tether-Session"])
-        XCTAssertFalse(response.text.contains("<script>"))
+        XCTAssertFalse(response.text.contains("<script"))
         XCTAssertEqual(harness.bridge.registry.count, 0)
     }
 

@@ -19,7 +19,8 @@ final class ScriptInjectionTests: XCTestCase {
 
     /// The JSON the script is configured with.
     private func config(in tag: String, file: StaticString = #filePath, line: UInt = #line) throws -> JSONValue {
-        guard let start = tag.range(of: "var config = "), let end = tag.range(of: ";\n", range: start.upperBound..<tag.endIndex) else {
+        let open = #"<script type="application/json" id="tether-config">"#
+        guard let start = tag.range(of: open), let end = tag.range(of: "</script>", range: start.upperBound..<tag.endIndex) else {
             XCTFail("no config in the script", file: file, line: line)
             return .null
         }
@@ -84,7 +85,7 @@ final class ScriptInjectionTests: XCTestCase {
 
     // MARK: What is added
 
-    func testExactlyOneScriptIsAddedAndTheDocumentIsKept() {
+    func testTheConfigurationAndTheScriptFileAreAddedAndTheDocumentIsKept() {
         let documents = [
             "<html><head><script>var a = 1;</script></head><body><script>b()</script></body></html>",
             "<body onload=\"go()\"><p>é 😀</p></body>",
@@ -93,8 +94,8 @@ final class ScriptInjectionTests: XCTestCase {
         ]
         for html in documents {
             let out = inject(html)
-            XCTAssertEqual(occurrences(of: "<script", in: out), occurrences(of: "<script", in: html) + 1, html)
-            XCTAssertEqual(occurrences(of: "</script", in: out), occurrences(of: "</script", in: html) + 1, html)
+            XCTAssertEqual(occurrences(of: "<script", in: out), occurrences(of: "<script", in: html) + 2, html)
+            XCTAssertEqual(occurrences(of: "</script", in: out), occurrences(of: "</script", in: html) + 2, html)
             XCTAssertEqual(out.utf8.count, html.utf8.count + tag.utf8.count, html)
             // Taking the one script out gives back the document, byte for byte.
             guard let range = out.range(of: tag) else {
@@ -113,12 +114,11 @@ final class ScriptInjectionTests: XCTestCase {
         XCTAssertEqual(out, Array(html[..<6]) + Array(tag.utf8) + Array(html[6...]))
     }
 
-    func testTagIsOneScriptElement() {
-        XCTAssertTrue(tag.hasPrefix("<script>\n"))
-        XCTAssertTrue(tag.hasSuffix("</script>\n"))
-        XCTAssertEqual(occurrences(of: "<script", in: tag), 1)
-        XCTAssertEqual(occurrences(of: "</script", in: tag), 1)
-        XCTAssertFalse(tag.contains("__TETHER_CONFIG__"))
+    func testTagIsAJSONBlockThenTheScriptFileWithNoInlineCode() {
+        XCTAssertTrue(tag.hasPrefix(#"<script type="application/json" id="tether-config">{"#), tag)
+        XCTAssertTrue(tag.hasSuffix("}</script>\n<script src=\"_tether.js?v=\(PageScriptFile.version)\"></script>\n"), tag)
+        XCTAssertEqual(occurrences(of: "<script", in: tag), 2)
+        XCTAssertEqual(occurrences(of: "</script", in: tag), 2)
     }
 
     // MARK: Configuration
@@ -130,6 +130,7 @@ final class ScriptInjectionTests: XCTestCase {
             "properties": .array([.string("count"), .string("label")]),
             "settable": .array([.string("label")]),
             "reportErrors": .bool(true),
+            "pollHold": .number("20000"),
         ]))
     }
 
@@ -137,17 +138,18 @@ final class ScriptInjectionTests: XCTestCase {
         let tag = ScriptInjection.scriptTag(session: "s", names: ExposedNames())
         XCTAssertEqual(try config(in: tag), .object([
             "session": .string("s"), "methods": .array([]), "properties": .array([]), "settable": .array([]),
-            "reportErrors": .bool(true),
+            "reportErrors": .bool(true), "pollHold": .number("20000"),
         ]))
-        let quiet = ScriptInjection.scriptTag(session: "s", names: ExposedNames(), reportErrors: false)
+        let quiet = ScriptInjection.scriptTag(session: "s", names: ExposedNames(), reportErrors: false, pollHold: .milliseconds(1500))
         XCTAssertEqual(try config(in: quiet)["reportErrors"], .bool(false))
+        XCTAssertEqual(try config(in: quiet)["pollHold"], .number("1500"))
     }
 
     func testNameHoldingScriptEndTagCannotEndTheScript() throws {
         let hostile = "</script><script>alert(1)</script>"
         let names = ExposedNames(methods: [hostile], properties: ["</SCRIPT >\u{2028}"], settable: ["\"};alert(1);//"])
         let tag = ScriptInjection.scriptTag(session: "\"</script>", names: names)
-        XCTAssertEqual(occurrences(of: "</script", in: tag), 1)
+        XCTAssertEqual(occurrences(of: "</script", in: tag), 2)
         XCTAssertTrue(tag.hasSuffix("</script>\n"))
         XCTAssertFalse(tag.unicodeScalars.contains("\u{2028}"))
         XCTAssertEqual(try config(in: tag), .object([
@@ -156,8 +158,9 @@ final class ScriptInjectionTests: XCTestCase {
             "properties": .array([.string("</SCRIPT >\u{2028}")]),
             "settable": .array([.string("\"};alert(1);//")]),
             "reportErrors": .bool(true),
+            "pollHold": .number("20000"),
         ]))
         let page = inject("<head></head>", session: "s", names: names)
-        XCTAssertEqual(occurrences(of: "</script", in: page), 1)
+        XCTAssertEqual(occurrences(of: "</script", in: page), 2)
     }
 }

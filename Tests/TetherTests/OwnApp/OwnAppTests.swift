@@ -32,7 +32,7 @@ final class OwnAppTests: XCTestCase {
         let page = try curl(["http://127.0.0.1:\(port)/"])
         XCTAssertEqual(page.status, 200)
         XCTAssertTrue(page.body.contains(#"<button id="greet" onclick="greet()">Greet</button>"#), page.body)
-        XCTAssertTrue(page.body.contains("Tether page script"), "the script is injected into the embedded page")
+        XCTAssertTrue(page.body.contains("<script src=\"_tether.js?v="), "the script is injected into the embedded page")
         let session = try XCTUnwrap(page.headers["x-tether-session"])
 
         func post(_ body: String) throws -> CurlResult {
@@ -42,7 +42,7 @@ final class OwnAppTests: XCTestCase {
         XCTAssertEqual(call.status, 200)
         XCTAssertEqual(call.body, #"{"value":"Hello, Ada!"}"#)
         let poll = try post(#"{"session":"\#(session)","task":"next","ack":0}"#)
-        XCTAssertEqual(poll.body, #"{"commands":[{"seq":1,"expr":{"code":"document.getElementById(\"visits\").textContent=1"},"op":"run"}]}"#)
+        XCTAssertEqual(poll.body, #"{"commands":[{"seq":1,"op":"assign","target":{"member":"textContent","of":{"element":"visits"}},"value":{"value":1}}]}"#)
         XCTAssertEqual(try post(#"{"session":"\#(session)","task":"call","function":"deinit","args":[]}"#).status, 404)
         XCTAssertEqual(try curl(["http://127.0.0.1:\(port)/.hidden"]).status, 404)
 

@@ -114,6 +114,6 @@ final class NginxProxyTests: XCTestCase {
         let tetherPage = try XCTUnwrap(server.page(id: session))
         DispatchQueue.global().asyncAfter(deadline: .now() + 0.3) { tetherPage.js.pushed = 1 }
         let pushed = connection.post("/kiosk/_process_srv0", json: "{\"session\":\"\(session)\",\"task\":\"next\",\"ack\":0}")
-        XCTAssertEqual(pushed?.text, "{\"commands\":[{\"seq\":1,\"expr\":{\"code\":\"pushed=1\"},\"op\":\"run\"}]}")
+        XCTAssertEqual(pushed?.text, "{\"commands\":[{\"seq\":1,\"op\":\"assign\",\"target\":{\"global\":\"pushed\"},\"value\":{\"value\":1}}]}")
     }
 }

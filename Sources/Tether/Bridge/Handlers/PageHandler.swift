@@ -8,7 +8,7 @@ struct PageHandler: BridgeHandler {
     let files: StaticFiles
     let registry: SessionRegistry
     let lifecycle: BridgeLifecycle
-    let reportErrors: Bool
+    let configuration: BridgeConfiguration
     let exposedNames: @Sendable (_ pagePath: String) -> ExposedNames
 
     /// The longest address a page with the script may be loaded at (its token carries it).
@@ -37,7 +37,7 @@ struct PageHandler: BridgeHandler {
         }
         let token = registry.issueToken(pagePath: file.relativePath, target: request.target)
         let body = ScriptInjection.inject(into: file.bytes, session: token, names: exposedNames(file.relativePath),
-                                          reportErrors: reportErrors)
+                                          reportErrors: configuration.reportUncaughtPageErrors, pollHold: configuration.pollHold)
         return HTTPResponse(
             status: .ok,
             headers: [
