@@ -18,23 +18,27 @@ let package = Package(
     targets: [
         // epoll, eventfd and sendfile, which Glibc's module does not expose.
         .systemLibrary(name: "CEpoll", path: "Sources/CEpoll"),
-        .target(name: "TetherHTTP", dependencies: ["CEpoll"], path: "Sources/Tether/HTTP"),
-        .target(name: "TetherBridge", dependencies: ["TetherHTTP"], path: "Sources/Tether/Bridge"),
+        // What every layer shares and is not HTTP: the log, threads, Duration in other units.
+        .target(name: "TetherSupport", path: "Sources/Tether/Support"),
+        .target(name: "TetherHTTP", dependencies: ["CEpoll", "TetherSupport"], path: "Sources/Tether/HTTP"),
+        .target(name: "TetherBridge", dependencies: ["TetherHTTP", "TetherSupport"], path: "Sources/Tether/Bridge"),
         .target(name: "TetherJS", dependencies: ["TetherHTTP", "TetherBridge"], path: "Sources/Tether/JS"),
-        .target(name: "Tether", dependencies: ["TetherHTTP", "TetherBridge", "TetherJS"], path: "Sources/Tether/App"),
-        .target(name: "TetherSystem", dependencies: ["Tether"], path: "Sources/Tether/System"),
+        .target(name: "Tether", dependencies: ["TetherSupport", "TetherHTTP", "TetherBridge", "TetherJS"], path: "Sources/Tether/App"),
+        .target(name: "TetherSystem", dependencies: ["TetherSupport", "Tether"], path: "Sources/Tether/System"),
         .target(name: "TetherDemos", dependencies: ["Tether"]),
         // The page's side of the protocol, once, for TetherTesting, the tests and the bench.
-        .target(name: "TetherClient", dependencies: ["TetherHTTP", "TetherBridge"]),
+        .target(name: "TetherClient", dependencies: ["TetherSupport", "TetherHTTP", "TetherBridge"]),
         .target(name: "TetherTesting", dependencies: ["Tether", "TetherClient"]),
         // Compiles an app's www/ into its binary (see README "Your own kiosk app").
         .executableTarget(name: "tether-www", path: "Sources/TetherWWW/Tool"),
         .plugin(name: "TetherWWW", capability: .buildTool(), dependencies: ["tether-www"], path: "Sources/TetherWWW/Plugin"),
-        .executableTarget(name: "tetherd", dependencies: ["Tether", "TetherSystem", "TetherDemos"]),
+        .executableTarget(name: "tetherd", dependencies: ["TetherSystem", "TetherDemos"]),
         .testTarget(
             name: "TetherTests",
-            dependencies: ["TetherHTTP", "TetherBridge", "TetherJS", "Tether", "TetherSystem", "TetherDemos", "TetherTesting",
-                           "TetherClient"]
+            dependencies: [
+                "TetherSupport", "TetherHTTP", "TetherBridge", "TetherJS", "Tether", "TetherSystem", "TetherDemos", "TetherTesting",
+                "TetherClient",
+            ]
         ),
     ],
     swiftLanguageModes: [.v6]
@@ -45,5 +49,6 @@ let package = Package(
 // author's dependency on Tether never compile it.
 if Context.environment["TETHER_BENCH"] != nil {
     package.targets.append(
-        .executableTarget(name: "tether-bench", dependencies: ["TetherHTTP", "TetherBridge", "Tether", "TetherDemos", "TetherClient"]))
+        .executableTarget(name: "tether-bench", dependencies: ["TetherSupport", "TetherHTTP", "TetherBridge", "Tether", "TetherDemos",
+                                                               "TetherClient"]))
 }

@@ -2,6 +2,7 @@ import Dispatch
 import Synchronization
 import TetherBridge
 import TetherHTTP
+import TetherSupport
 
 /// One page, as the page script runs it, over any transport: loaded with a GET (its token
 /// from `X-Tether-Session`), it polls on one transport, runs each command once in seq order

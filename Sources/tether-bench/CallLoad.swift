@@ -3,9 +3,9 @@ import Glibc
 #endif
 import Dispatch
 import Synchronization
-import TetherHTTP
 import TetherBridge
 import TetherClient
+import TetherSupport
 
 /// One client of a throughput run: its connection, the request it repeats and the reply it
 /// expects. With a tracker, a call is done only when the page has received its write.

@@ -3,7 +3,7 @@ import Glibc
 #endif
 import Dispatch
 import Synchronization
-import TetherHTTP
+import TetherSupport
 
 /// The child running now (tetherd, nginx or wrk), for the signal handler to kill
 /// when the bench is interrupted; 0 when none.

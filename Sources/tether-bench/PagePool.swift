@@ -5,6 +5,7 @@ import Dispatch
 import Synchronization
 import TetherClient
 import TetherHTTP
+import TetherSupport
 
 /// Many open pages driven by one thread with `poll(2)`: each is the shared page client, its
 /// long-poll kept alive on its own connection and its reads answered as the demo page would,

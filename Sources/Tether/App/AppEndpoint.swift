@@ -1,6 +1,7 @@
 import Dispatch
 import Synchronization
 import TetherBridge
+import TetherSupport
 
 /// The session endpoint of one page's app: dispatches exposed names, holding the app's lock.
 package final class AppEndpoint<A: App>: SessionEndpoint, @unchecked Sendable {

@@ -1,3 +1,5 @@
+import TetherSupport
+
 /// Why `page.eval` has no value. Never a silent default.
 public enum EvalError: Error, Equatable, Sendable, CustomStringConvertible {
     /// The page did not answer in time.

@@ -73,8 +73,9 @@ public final class Server: Sendable {
         if !added { boundTwice.withLock { $0.append(key) } }
     }
 
-    /// Changes the configuration before the server starts (the daemon applies its flags so).
-    package func configure(_ change: (inout Configuration) -> Void) throws(ServerError) {
+    /// Changes the configuration before the server starts; throws `alreadyRunning` once it has.
+    /// `TetherSystem`'s daemon applies its flags so: `try server.configure { $0.http.port = 8081 }`.
+    public func configure(_ change: (inout Configuration) -> Void) throws(ServerError) {
         guard !claimed.withLock({ $0 }) else { throw .alreadyRunning }
         settings.withLock { change(&$0) }
     }
@@ -181,11 +182,17 @@ public final class Server: Sendable {
     /// The port being served (the real one when 0 was configured); 0 when not running.
     public var port: Int { running.withLock { $0?.http.port ?? 0 } }
 
-    /// The Bridge, for health figures and for mounting elsewhere; nil when not running.
-    public var bridge: Bridge? { running.withLock { $0?.bridge } }
+    /// What a supervisor (the daemon's watchdog, `--exit-when-idle`) reads; nil when not running.
+    public var health: Health? {
+        guard let current = running.withLock({ $0 }) else { return nil }
+        let registry = current.bridge.registry
+        return Health(isAccepting: current.http.isAccepting, isSweeperAlive: registry.isSweeperAlive,
+                      openSessions: registry.count, secondsSinceAPollArrived: registry.secondsSinceAPollArrived)
+    }
 
-    /// The HTTP server, nil when not running.
-    public var httpServer: HTTPServer? { running.withLock { $0?.http } }
+    // The layers below, for this module and the tests; a supervisor reads `health`.
+    var bridge: Bridge? { running.withLock { $0?.bridge } }
+    var httpServer: HTTPServer? { running.withLock { $0?.http } }
 
     /// Every open page.
     public var pages: [Page] {

@@ -1,5 +1,6 @@
 import Synchronization
 import TetherHTTP
+import TetherSupport
 
 /// Turns a request into a response: the `_process_srv0` protocol, `_health`, and pages from
 /// www with the page script injected. A plain `HTTPHandler`, so it can sit behind any server

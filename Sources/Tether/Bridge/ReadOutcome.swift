@@ -1,6 +1,7 @@
 import Dispatch
 import Synchronization
 import TetherHTTP
+import TetherSupport
 
 /// How a read of a JavaScript value ended.
 public enum ReadOutcome: Sendable, Equatable {

@@ -1,6 +1,7 @@
 import Dispatch
 import Synchronization
 import TetherHTTP
+import TetherSupport
 
 /// One browser page: its ordered, acknowledged outbox, its waiting reads and its held poll.
 /// All state sits behind one `Mutex`; no lock is held while a thread waits.

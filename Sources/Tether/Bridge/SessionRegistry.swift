@@ -1,6 +1,7 @@
 import Dispatch
 import Synchronization
 import TetherHTTP
+import TetherSupport
 
 /// Every open session by id, and the sweeper thread that closes pages that stopped polling.
 public final class SessionRegistry: Sendable {

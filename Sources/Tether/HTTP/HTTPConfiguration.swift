@@ -1,5 +1,3 @@
-import Dispatch
-
 /// Every bound of the HTTP layer, each with one name and one default.
 public struct HTTPConfiguration: Sendable {
     /// Address to bind: `127.0.0.1` (default), `::1`, `::`, `0.0.0.0` or a host name.
@@ -43,30 +41,4 @@ public struct HTTPConfiguration: Sendable {
     public var errorFormat: HTTPErrorFormat = .plainText
 
     public init() {}
-}
-
-extension Duration {
-    /// The same span for Dispatch's waits.
-    public var dispatchInterval: DispatchTimeInterval {
-        let (seconds, attoseconds) = components
-        return .nanoseconds(Int(clamping: seconds * 1_000_000_000 + attoseconds / 1_000_000_000))
-    }
-
-    /// Whole milliseconds, rounded up, never negative; what `poll(2)` takes.
-    var pollMilliseconds: Int32 {
-        let (seconds, attoseconds) = components
-        if seconds < 0 { return 0 }
-        let ms = seconds * 1000 + (attoseconds + 999_999_999_999_999) / 1_000_000_000_000_000
-        return Int32(clamping: ms)
-    }
-
-    /// Whole microseconds, for logs.
-    public var microseconds: Int64 {
-        components.seconds * 1_000_000 + components.attoseconds / 1_000_000_000_000
-    }
-
-    /// Seconds as a Double, for logs and JSON.
-    public var secondsValue: Double {
-        Double(components.seconds) + Double(components.attoseconds) / 1e18
-    }
 }

@@ -1,5 +1,6 @@
 import Dispatch
 import Synchronization
+import TetherSupport
 
 /// How a handler answers one request, now or later, from any thread. Held by the handler
 /// while it waits; the connection meanwhile waits in epoll and holds no thread.

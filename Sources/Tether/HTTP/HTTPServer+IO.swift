@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import CEpoll
+import TetherSupport
 
 /// The request cycle of a connection on the I/O thread: read into the parser, hand the
 /// request to the handler, write the response as the socket takes it.

@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import CEpoll
+import TetherSupport
 
 /// What the I/O thread owns: the connections, the idle list, timers, counters. Only the I/O
 /// thread reads or writes it (tasks from other threads reach it through `EventLoop.execute`).

@@ -3,6 +3,7 @@ import Glibc
 #endif
 import Dispatch
 import Synchronization
+import TetherSupport
 
 /// An event-driven HTTP/1.1 server: one I/O thread runs epoll (accept, read, parse, write) and
 /// a small pool of worker threads runs handlers. Idle connections and held responses wait in

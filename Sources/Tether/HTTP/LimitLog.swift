@@ -1,3 +1,5 @@
+import TetherSupport
+
 /// Connections refused or reclaimed at a limit, logged as one line per interval instead of a
 /// line each: the first event is logged at once, the rest are counted and summed up.
 struct LimitLog {

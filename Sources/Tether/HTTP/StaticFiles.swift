@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import Synchronization
+import TetherSupport
 
 /// Serves regular files under a root with `GET` and `HEAD`: confined paths, media types,
 /// `ETag`/`If-None-Match`, single `Range` requests, `Cache-Control: no-cache` on HTML, no

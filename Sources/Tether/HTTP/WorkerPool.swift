@@ -1,5 +1,6 @@
 import Dispatch
 import Synchronization
+import TetherSupport
 
 /// The threads that run handlers and app code: `minimum` always, more (up to `maximum`) while
 /// every thread is busy and work waits, so a few handlers that block (a slow app, `page.eval`)

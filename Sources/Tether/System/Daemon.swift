@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import Tether
+import TetherSupport
 
 /// Runs a server as Tether's daemon: `tetherd` is the demos' server run this way, and an app's
 /// binary is its own server run this way (`server.runAsDaemon()`):

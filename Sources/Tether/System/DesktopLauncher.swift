@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import Tether
+import TetherSupport
 
 /// `tetherd --open`: shows the start page in an app-style window, as Flexx's `launch()` does.
 /// `$TETHER_BROWSER` (a command split as a shell would, quotes honoured; the URL appended)

@@ -56,13 +56,3 @@ enum MonotonicClock {
         return UInt64(now.tv_sec) &* 1_000_000_000 &+ UInt64(now.tv_nsec)
     }
 }
-
-extension Duration {
-    /// Whole nanoseconds, clamped at 0 and at `UInt64.max`.
-    var clampedNanoseconds: UInt64 {
-        let (seconds, attoseconds) = components
-        guard seconds >= 0 else { return 0 }
-        let (whole, overflow) = UInt64(seconds).multipliedReportingOverflow(by: 1_000_000_000)
-        return overflow ? .max : whole &+ UInt64(max(attoseconds, 0) / 1_000_000_000)
-    }
-}

@@ -3,6 +3,7 @@ import Glibc
 #endif
 import Dispatch
 import Tether
+import TetherSupport
 
 /// `--exit-when-idle SECONDS`: once no page's poll has arrived for that long (the last window
 /// closed, was killed, or never opened), the daemon stops as it does on SIGTERM. The daemon
@@ -19,8 +20,7 @@ enum IdleExit {
             let pause = DispatchSemaphore(value: 0)
             while true {
                 _ = pause.wait(timeout: .now() + interval)
-                guard let registry = server.bridge?.registry else { continue }
-                let idle = registry.secondsSinceAPollArrived
+                guard let idle = server.health?.secondsSinceAPollArrived else { continue }
                 if idle >= seconds {
                     log.info("no page has polled for \(Int(idle.rounded())) s (--exit-when-idle): stopping")
                     kill(getpid(), SIGTERM)  // the main thread's sigwait stops the server

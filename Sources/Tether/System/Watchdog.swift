@@ -4,6 +4,7 @@ import Glibc
 import Dispatch
 import Synchronization
 import Tether
+import TetherSupport
 
 /// Why `$WATCHDOG_USEC` or `$WATCHDOG_PID` could not be used.
 public struct WatchdogSettingError: Error, Equatable, Sendable, CustomStringConvertible {
@@ -60,14 +61,14 @@ public final class Watchdog: Sendable {
 
     /// What has died in `server`, nil when both threads that matter are alive.
     public static func vitals(of server: Server) -> String? {
-        guard server.httpServer?.isAccepting == true else { return "the HTTP accept loop is not running" }
-        guard server.bridge?.registry.isSweeperAlive == true else { return "the session sweeper is not running" }
+        guard let health = server.health, health.isAccepting else { return "the HTTP accept loop is not running" }
+        guard health.isSweeperAlive else { return "the session sweeper is not running" }
         return nil
     }
 
     /// `serving on port 8080, 2 open sessions`.
     public static func status(of server: Server) -> String {
-        let count = server.bridge?.registry.count ?? 0
+        let count = server.health?.openSessions ?? 0
         return "serving on port \(server.port), \(count) open session\(count == 1 ? "" : "s")"
     }
 

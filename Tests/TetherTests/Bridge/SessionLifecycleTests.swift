@@ -1,3 +1,4 @@
+import TetherSupport
 import XCTest
 @testable import TetherBridge
 @testable import TetherHTTP

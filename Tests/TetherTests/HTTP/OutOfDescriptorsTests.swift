@@ -1,3 +1,4 @@
+import TetherSupport
 import XCTest
 #if canImport(Glibc)
 import Glibc

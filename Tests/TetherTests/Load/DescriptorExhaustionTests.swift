@@ -1,5 +1,6 @@
 import Foundation
 import Synchronization
+import TetherSupport
 import XCTest
 @testable import TetherHTTP
 import TetherBridge

@@ -2,6 +2,7 @@ import Foundation
 import Synchronization
 @testable import TetherBridge
 @testable import TetherHTTP
+import TetherSupport
 
 /// An endpoint that records what the Bridge asks of it, for tests of the protocol alone.
 final class RecordingEndpoint: SessionEndpoint {

@@ -19,6 +19,12 @@ enum SwiftTypeCheck {
         defer { try? FileManager.default.removeItem(at: directory) }
         let file = directory.appendingPathComponent("snippet.swift")
         try source.write(to: file, atomically: true, encoding: .utf8)
+        return try swiftc(["-typecheck", file.path])
+    }
+
+    /// The toolchain's swiftc in Swift 6 mode with `arguments`; modules are looked up in the
+    /// folders `arguments` name with `-I` first, then among the built ones.
+    static func swiftc(_ arguments: [String]) throws -> Result {
         let modules = TestPaths.productsDirectory.appendingPathComponent("Modules")
         guard FileManager.default.fileExists(atPath: modules.appendingPathComponent("Tether.swiftmodule").path) else {
             throw XCTSkip("no built modules at \(modules.path)")
@@ -28,7 +34,7 @@ enum SwiftTypeCheck {
         // TetherHTTP imports the CEpoll system module (epoll, sendfile); SwiftPM passes its
         // folder to every dependent, and so must this.
         let cEpoll = TestPaths.packageRoot.appendingPathComponent("Sources/CEpoll")
-        process.arguments = ["-typecheck", "-swift-version", "6", "-I", modules.path, "-I", cEpoll.path, file.path]
+        process.arguments = ["-swift-version", "6"] + arguments + ["-I", modules.path, "-I", cEpoll.path]
         let pipe = Pipe()
         process.standardOutput = pipe
         process.standardError = pipe

@@ -4,6 +4,7 @@ import Synchronization
 import Glibc
 #endif
 @testable import TetherHTTP
+import TetherSupport
 
 /// A loopback TCP proxy that can cut the connection carrying the next poll answer with
 /// commands, before the browser sees a byte of it: a poll lost on the way.

@@ -1,4 +1,5 @@
 import TetherHTTP
+import TetherSupport
 
 /// A call, get, set or unload: app code, on a worker.
 struct CallRunner: Sendable {

@@ -1,4 +1,5 @@
 import TetherHTTP
+import TetherSupport
 
 /// The session a protocol request names, opened at its page's first request: the token is
 /// checked, the app made (`init(page:)`, app code: on a worker) and told the page is open.

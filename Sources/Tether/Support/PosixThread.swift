@@ -4,7 +4,7 @@ import Glibc
 
 /// Starts a detached POSIX thread. Requests and `eval` waits block on plain threads,
 /// never inside Swift concurrency, whose small pool deadlocks when its threads block.
-public enum PosixThread {
+package enum PosixThread {
     private final class Box {
         let body: @Sendable () -> Void
         init(_ body: @escaping @Sendable () -> Void) { self.body = body }
@@ -12,7 +12,7 @@ public enum PosixThread {
 
     /// False when the system refused (too many threads); the caller decides what that means.
     @discardableResult
-    public static func start(stackBytes: Int = 512 * 1024, _ body: @escaping @Sendable () -> Void) -> Bool {
+    package static func start(stackBytes: Int = 512 * 1024, _ body: @escaping @Sendable () -> Void) -> Bool {
         var attributes = pthread_attr_t()
         pthread_attr_init(&attributes)
         defer { pthread_attr_destroy(&attributes) }

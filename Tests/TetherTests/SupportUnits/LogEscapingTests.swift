@@ -1,4 +1,5 @@
 import Foundation
+import TetherSupport
 import XCTest
 import TetherClient
 import Tether
