@@ -1,5 +1,6 @@
 import TetherBridge
 import TetherClient
+
 /// Figures 1, 2 and 5: calls per second with 1, 8 and 32 clients (each its own page, its
 /// long-poll held open meanwhile), against the bare limit of the same HTTP layer measured in
 /// the same run, just before each.

@@ -1,4 +1,5 @@
 import TetherClient
+
 /// 5,000 open pages (1,000 with `--quick`), each holding its poll on its own keep-alive
 /// connection, on tetherd with room for them (`--max-sessions`): its RSS and threads, and push
 /// latency to one of them meanwhile — `increment()` on that page until its poll has the write
@@ -6,7 +7,7 @@ import TetherClient
 enum ManyPagesFigure {
     static func run(tetherd: String, www: String, _ options: BenchOptions, _ report: Report) throws(BenchError) {
         let count = options.manyPages
-        // Two connections a page stay well inside tetherd's 16,384.
+        // A poll connection a page stays well inside tetherd's 16,384 connections.
         let server = try ServerProcess(tetherd: tetherd, www: www, ["--max-sessions", String(count + 100)])
         defer { server.stop() }
         Progress.say("pages: \(Format.grouped(Double(count))) pages, each holding a poll (\(server.label))")

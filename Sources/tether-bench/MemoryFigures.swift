@@ -1,4 +1,5 @@
 import TetherBridge
+
 /// Figure 7: RSS of tetherd (a child, its default limits) with 0, 1, 100 and 1000 open pages;
 /// 10 s after they leave (unload) and after they vanish mid-poll (closed on the lost poll);
 /// and its growth over 10 000 evaluations after warm-up.
