@@ -26,7 +26,9 @@ let package = Package(
         .target(name: "Tether", dependencies: ["TetherSupport", "TetherHTTP", "TetherBridge", "TetherJS"], path: "Sources/Tether/App"),
         .target(name: "TetherSystem", dependencies: ["TetherSupport", "Tether"], path: "Sources/Tether/System"),
         .target(name: "TetherDemos", dependencies: ["Tether"]),
-        .target(name: "TetherTesting", dependencies: ["TetherSupport", "Tether"]),
+        // The page's side of the protocol, once, for TetherTesting, the tests and the bench.
+        .target(name: "TetherClient", dependencies: ["TetherSupport", "TetherHTTP", "TetherBridge"]),
+        .target(name: "TetherTesting", dependencies: ["Tether", "TetherClient"]),
         // Compiles an app's www/ into its binary (see README "Your own kiosk app").
         .executableTarget(name: "tether-www", path: "Sources/TetherWWW/Tool"),
         .plugin(name: "TetherWWW", capability: .buildTool(), dependencies: ["tether-www"], path: "Sources/TetherWWW/Plugin"),
@@ -35,6 +37,7 @@ let package = Package(
             name: "TetherTests",
             dependencies: [
                 "TetherSupport", "TetherHTTP", "TetherBridge", "TetherJS", "Tether", "TetherSystem", "TetherDemos", "TetherTesting",
+                "TetherClient",
             ]
         ),
     ],
@@ -46,5 +49,6 @@ let package = Package(
 // author's dependency on Tether never compile it.
 if Context.environment["TETHER_BENCH"] != nil {
     package.targets.append(
-        .executableTarget(name: "tether-bench", dependencies: ["TetherSupport", "TetherHTTP", "TetherBridge", "Tether", "TetherDemos"]))
+        .executableTarget(name: "tether-bench", dependencies: ["TetherSupport", "TetherHTTP", "TetherBridge", "Tether", "TetherDemos",
+                                                               "TetherClient"]))
 }

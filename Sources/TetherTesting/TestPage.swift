@@ -24,13 +24,23 @@ public final class TestPage<A: App>: Sendable {
     /// `TestPage(Kiosk.self, request: HTTPRequest(method: "GET", target: "/?screen=lobby"))`.
     public init(_ type: A.Type = A.self, evalTimeout: Duration = .seconds(2),
                 request: HTTPRequest = HTTPRequest(method: "GET", target: "/test.html")) throws {
-        let registry = SessionRegistry(configuration: BridgeConfiguration(), log: .silent)
-        session = try registry.create(pagePath: "test.html", openingRequest: request)
+        // The page's session lives in a Bridge of its own, which the simulated browser polls in
+        // process; it serves no pages (so names no names), and holds polls briefly.
+        var configuration = BridgeConfiguration()
+        configuration.pollHold = Self.pollHold
+        let bridge = Bridge(files: try StaticFiles(embedded: EmbeddedFiles(files: [:]), log: .silent), configuration: configuration,
+                            log: .silent, exposedNames: { _ in ExposedNames() }) { session in
+            AppEndpoint<A>(session: session, exposed: A.exposed, evalTimeout: evalTimeout, log: .silent)
+        }
+        session = try bridge.registry.create(pagePath: "test.html", openingRequest: request)
         endpoint = AppEndpoint<A>(session: session, exposed: A.exposed, evalTimeout: evalTimeout, log: .silent)
         session.attach(endpoint)
         page = endpoint.page
-        browser = SimulatedBrowser(session: session)
+        browser = try SimulatedBrowser(session: session, bridge: bridge)
     }
+
+    /// How long the simulated page's poll waits when nothing is queued.
+    static var pollHold: Duration { .milliseconds(50) }
 
     deinit { session.close(.unloaded) }
 

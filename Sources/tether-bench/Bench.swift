@@ -8,7 +8,6 @@ import Tether
 /// a bad flag.
 enum Bench {
     static func main(_ arguments: [String]) -> Int32 {
-        if arguments.first == "serve" { return ServeMode.run(Array(arguments.dropFirst())) }
         let options: BenchOptions
         do { options = try BenchOptions.parse(arguments) } catch {
             Progress.say("tether-bench: \(error)\n\(BenchOptions.usage)")
@@ -46,26 +45,23 @@ enum Bench {
             }
         }
 
-        if options.runs("idle") {
-            attempt(report) { () throws(BenchError) in try idleFigure(tetherd: tetherd, executable: executable, www: www, options, report) }
-        }
-        if options.runs("memory") {
-            attempt(report) { () throws(BenchError) in try memoryFigures(executable: executable, www: www, options, report) }
-        }
-        // Figure 8: tetherd itself.
-        if options.runs("start"), let tetherd {
-            attempt(report) { () throws(BenchError) in try StartupFigure.run(tetherd: tetherd, www: www, options, report) }
-        } else if options.runs("start") {
-            report.note("figure 8 skipped: tetherd was not found next to this executable; build it with "
-                        + "`swift build -c release --product tetherd`, or give --tetherd PATH")
-        }
-
-        if options.runs("conn") {
-            attempt(report) { () throws(BenchError) in try connectionFigures(tetherd: tetherd, executable: executable, www: www, options, report) }
-        }
-
-        if options.runs("pages") {
-            attempt(report) { () throws(BenchError) in try ManyPagesFigure.run(executable: executable, www: www, options, report) }
+        // Figures 6, 7, 8, conn and pages: tetherd as a child, with its own flags.
+        for (group, figure) in [("idle", "figure 6"), ("memory", "figure 7"), ("start", "figure 8"), ("conn", "the conn figures"),
+                                ("pages", "the pages figures")] where options.runs(group) {
+            guard let tetherd else {
+                report.note("\(figure) skipped: tetherd was not found next to this executable; build it with "
+                            + "`swift build -c release --product tetherd`, or give --tetherd PATH")
+                continue
+            }
+            attempt(report) { () throws(BenchError) in
+                switch group {
+                case "idle": try IdleCPUFigure.run(tetherd: tetherd, www: www, options, report)
+                case "memory": try MemoryFigures.run(tetherd: tetherd, www: www, options, report)
+                case "start": try StartupFigure.run(tetherd: tetherd, www: www, options, report)
+                case "conn": try ConnectionFigures.run(tetherd: tetherd, www: www, options, report)
+                default: try ManyPagesFigure.run(tetherd: tetherd, www: www, options, report)
+                }
+            }
         }
 
         if !options.quick && options.runs("size") { BinarySizeFigure.run(packageRoot: packageRoot, report) }
@@ -81,50 +77,6 @@ enum Bench {
             }
         }
         return report.errors.isEmpty ? 0 : 1
-    }
-
-    /// Figure 6 on the daemon as shipped, else on the serve child.
-    private static func idleFigure(tetherd: String?, executable: String, www: String, _ options: BenchOptions,
-                                   _ report: Report) throws(BenchError) {
-        let server: ServerProcess
-        if let tetherd {
-            server = try ServerProcess(tetherd, ["--port", "0", "--www", www], label: "tetherd")
-        } else {
-            report.note("figure 6 ran on `tether-bench serve` (the same Demos.server): tetherd was not found next to this "
-                        + "executable; build it with `swift build -c release --product tetherd`")
-            server = try ServerProcess(executable, ServeMode.Settings(www: www).arguments, label: "serve child")
-        }
-        defer { server.stop() }
-        try IdleCPUFigure.run(server, options, report)
-    }
-
-    /// Figure 7 on a serve child with room for 1000 polling pages and a short expiry.
-    private static func memoryFigures(executable: String, www: String, _ options: BenchOptions, _ report: Report) throws(BenchError) {
-        let settings = ServeMode.Settings(www: www, pollHold: 2, firstPollTimeout: 10,
-                                          pollGapTimeout: 2, sweepInterval: 0.5)
-        let server = try ServerProcess(executable, settings.arguments, label: "serve child")
-        defer { server.stop() }
-        report.note("figure 7 runs the demo server as a child process (`tether-bench serve`: the same Demos.server as "
-                    + "tetherd, with settings tetherd has no flags for): poll hold 2 s, poll gap 2 s, sweep 0.5 s, "
-                    + "so vanished pages expire within the run")
-        try MemoryFigures.run(server, settings, options, report)
-    }
-
-    /// Idle connections on tetherd (else the serve child), then the static-file floor against nginx.
-    private static func connectionFigures(tetherd: String?, executable: String, www: String, _ options: BenchOptions,
-                                          _ report: Report) throws(BenchError) {
-        do {
-            let server: ServerProcess
-            if let tetherd {
-                server = try ServerProcess(tetherd, ["--port", "0", "--www", www], label: "tetherd")
-            } else {
-                server = try ServerProcess(executable, ServeMode.Settings(www: www).arguments, label: "serve child")
-            }
-            defer { server.stop() }
-            try ConnectionFigures.idle(server, options, report)
-            try ConnectionFigures.vanished(server, report)
-        }
-        try ConnectionFigures.staticFloor(tetherd: tetherd, options, report)
     }
 
     private static func attempt(_ report: Report, _ body: () throws(BenchError) -> Void) {

@@ -1,8 +1,11 @@
+import TetherBridge
+import TetherClient
+
 /// Figures 1, 2 and 5: calls per second with 1, 8 and 32 clients (each its own page, its
 /// long-poll held open meanwhile), against the bare limit of the same HTTP layer measured in
 /// the same run, just before each.
 enum CallFigures {
-    static let getresultArgs = "125,99"
+    static let getresultArgs: [JSONValue] = [.number("125"), .number("99")]
     static let incrementReply = Array("{\"value\":null}".utf8)
     /// An inline reply starts so and goes on with the writes: `,"commands":[…]}`.
     static let inlineIncrementReply = Array("{\"value\":null".utf8)
@@ -60,9 +63,11 @@ enum CallFigures {
     static func bareRun(_ servers: InProcessServers, clients: Int, _ options: BenchOptions) throws(BenchError) -> CallLoadResult {
         var load: [CallClient] = []
         // The same request bytes a page sends, with a made-up session: the bare route ignores it.
-        let session = "0123456789abcdef0123456789abcdef"
-        let request = RequestBytes.post(port: servers.barePort, path: "/_process_srv0", session: session,
-                                        body: PollReply.callBody(session: session, function: "getresult", args: getresultArgs))
+        let request: [UInt8]
+        do {
+            let page = try PageClient(session: "0123456789abcdef0123456789abcdef", over: SocketTransport(port: servers.barePort))
+            request = DemoPage.call(page, "getresult", getresultArgs)
+        } catch { throw BenchError("bare route: \(error)") }
         for _ in 0..<clients {
             do {
                 load.append(CallClient(connection: try ClientConnection(port: servers.barePort), request: request,
@@ -76,11 +81,12 @@ enum CallFigures {
 
     static func getresultRun(_ servers: InProcessServers, clients: Int, _ options: BenchOptions) throws(BenchError) -> CallLoadResult {
         let pages = try openPages(servers.demoPort, count: clients, tracker: { nil })
-        defer { for page in pages { page.page.stop(unload: true) } }
-        let load = pages.map { entry in
-            CallClient(connection: entry.page.calls,
-                       request: entry.page.request(PollReply.callBody(session: entry.page.session, function: "getresult", args: getresultArgs)),
-                       expected: InProcessServers.getresultReply)
+        defer { for page in pages { try? page.page.unload() } }
+        var load: [CallClient] = []
+        for entry in pages {
+            load.append(CallClient(connection: try DemoPage.callConnection(port: servers.demoPort),
+                                   request: DemoPage.call(entry.page, "getresult", getresultArgs),
+                                   expected: InProcessServers.getresultReply))
         }
         let result = CallLoad.run(load, warmUp: options.warmUpSeconds, seconds: options.runSeconds)
         try check(result, "getresult with \(clients) clients")
@@ -92,53 +98,44 @@ enum CallFigures {
     static func incrementRun(_ servers: InProcessServers, clients: Int, _ options: BenchOptions, waitEach: Bool, inline: Bool)
         throws(BenchError) -> (CallLoadResult, Double) {
         let pages = try openPages(servers.demoPort, count: clients, tracker: { DeliveryTracker() })
-        defer { for page in pages { page.page.stop(unload: true) } }
+        defer { for page in pages { try? page.page.unload() } }
         var load: [CallClient] = []
         for entry in pages {
             let page = entry.page
             var inlineRequest: (@Sendable (Int) -> [UInt8])?
-            if inline {
-                inlineRequest = { ack in
-                    page.request(PollReply.inlineCallBody(session: page.session, function: "increment", args: "", ack: ack))
-                }
-            }
-            let request = page.request(PollReply.callBody(session: page.session, function: "increment", args: ""))
-            load.append(CallClient(connection: page.calls, request: request,
+            if inline { inlineRequest = { ack in DemoPage.call(page, "increment", inlineAck: ack) } }
+            load.append(CallClient(connection: try DemoPage.callConnection(port: servers.demoPort), request: DemoPage.call(page, "increment"),
                                    expected: inline ? inlineIncrementReply : incrementReply, tracker: entry.tracker,
                                    waitForDelivery: waitEach, inlineRequest: inlineRequest))
         }
-        let pollsBefore = pages.reduce(0) { $0 + $1.page.polls.load(ordering: .relaxed) }
+        let pollsBefore = pages.reduce(0) { $0 + $1.page.pollCount.load(ordering: .relaxed) }
         let result = CallLoad.run(load, warmUp: options.warmUpSeconds, seconds: options.runSeconds)
         try check(result, "increment with \(clients) clients")
         try checkPolls(pages)
-        let polls = pages.reduce(0) { $0 + $1.page.polls.load(ordering: .relaxed) } - pollsBefore
+        let polls = pages.reduce(0) { $0 + $1.page.pollCount.load(ordering: .relaxed) } - pollsBefore
         let calls = pages.reduce(0) { $0 + ($1.tracker?.sentCount ?? 0) }
         return (result, Double(polls) / Double(max(calls, 1)))
     }
 
     /// Fresh pages (counts start at 0), each with its poll thread; a tracker sees their statements.
     static func openPages(_ port: Int, count: Int, tracker makeTracker: () -> DeliveryTracker?) throws(BenchError)
-        -> [(page: FakePage, tracker: DeliveryTracker?)] {
-        var pages: [(page: FakePage, tracker: DeliveryTracker?)] = []
+        -> [(page: PageClient, tracker: DeliveryTracker?)] {
+        var pages: [(page: PageClient, tracker: DeliveryTracker?)] = []
         for _ in 0..<count {
             let tracker = makeTracker()
             do {
-                let page = try FakePage(port: port) { command, time in
-                    tracker?.observe(command, at: time)
-                    return command.readID == nil ? nil : PollReply.demoAnswer(command.js)
-                }
-                pages.append((page, tracker))
+                pages.append((try DemoPage.open(port: port) { command, time in tracker?.observe(command, at: time) }, tracker))
             } catch {
-                for opened in pages { opened.page.stop(unload: true) }
-                throw BenchError("opening a page: \(error)")
+                for opened in pages { try? opened.page.unload() }
+                throw error
             }
         }
         return pages
     }
 
-    private static func checkPolls(_ pages: [(page: FakePage, tracker: DeliveryTracker?)]) throws(BenchError) {
+    private static func checkPolls(_ pages: [(page: PageClient, tracker: DeliveryTracker?)]) throws(BenchError) {
         for entry in pages {
-            if let failure = entry.page.failure.withLock({ $0 }) { throw BenchError("a page's poll failed: \(failure)") }
+            if let failure = entry.page.failure { throw BenchError("a page's poll failed: \(failure)") }
         }
     }
 }

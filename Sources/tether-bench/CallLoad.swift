@@ -3,7 +3,8 @@ import Glibc
 #endif
 import Dispatch
 import Synchronization
-import TetherHTTP
+import TetherBridge
+import TetherClient
 import TetherSupport
 
 /// One client of a throughput run: its connection, the request it repeats and the reply it
@@ -107,7 +108,7 @@ enum CallLoad {
             }
             let doneAt = Clock.nanos()
             if client.inlineRequest != nil, connection.status == 200, connection.bodyStarts(with: client.expected) {
-                for command in PollReply.commands(in: connection.bodyBytes) ?? [] {
+                for command in (try? ProtocolCodec.decodeCallReply(connection.bodyBytes))?.commands ?? [] {
                     client.tracker?.observe(command, at: doneAt)
                     ack = max(ack, command.seq)
                 }
@@ -177,8 +178,9 @@ final class DeliveryTracker: @unchecked Sendable {
     }
 
     /// The page's poll thread saw a statement: if it is the count, the calls up to it are done.
-    func observe(_ command: PollCommand, at time: Int64) {
-        guard command.js.hasPrefix(Self.statementPrefix), let count = Int(command.js.dropFirst(Self.statementPrefix.count)) else { return }
+    func observe(_ command: PageCommand, at time: Int64) {
+        let code = command.code
+        guard code.hasPrefix(Self.statementPrefix), let count = Int(code.dropFirst(Self.statementPrefix.count)) else { return }
         let known = sent.load(ordering: .acquiring)
         let from = delivered.load(ordering: .relaxed)
         let upTo = min(count, known)

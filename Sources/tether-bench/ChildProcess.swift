@@ -3,23 +3,20 @@ import Glibc
 #endif
 import Dispatch
 import Synchronization
-import TetherHTTP
 import TetherSupport
 
-/// The child running now (tetherd, the serve child or wrk), for the signal handler to kill
+/// The child running now (tetherd, nginx or wrk), for the signal handler to kill
 /// when the bench is interrupted; 0 when none.
 let runningChild = Atomic<Int32>(0)
 
-/// A child process started with `posix_spawn`: stdin a pipe (closing it stops a serve child),
-/// stderr (and stdout, if asked) collected by a thread. `stop` always reaps it.
+/// A child process started with `posix_spawn`: stdin /dev/null, stderr (and stdout, if asked)
+/// collected by a thread. `stop` always reaps it.
 final class ChildProcess: @unchecked Sendable {
-    // `@unchecked`: `stdinWrite` and `reaped` are used by the owning thread only; output is
-    // behind its mutex.
+    // `@unchecked`: `reaped` is used by the owning thread only; output is behind its mutex.
     struct Failure: Error, CustomStringConvertible { let description: String }
 
     let pid: pid_t
     let startedAt: Int64
-    private var stdinWrite: Int32
     private let output = Mutex<[UInt8]>([])
     private let outputArrived = DispatchSemaphore(value: 0)
     private let outputEnded = DispatchSemaphore(value: 0)
@@ -29,19 +26,14 @@ final class ChildProcess: @unchecked Sendable {
 
     /// Starts `path` with `arguments`; stdout goes to the collected output too when `captureStdout`.
     init(_ path: String, _ arguments: [String], captureStdout: Bool = false) throws(Failure) {
-        var input: [Int32] = [-1, -1]
         var out: [Int32] = [-1, -1]
-        guard pipe(&input) == 0 else { throw Failure(description: "pipe: errno \(errno)") }
-        guard pipe(&out) == 0 else {
-            close(input[0]); close(input[1])
-            throw Failure(description: "pipe: errno \(errno)")
-        }
+        guard pipe(&out) == 0 else { throw Failure(description: "pipe: errno \(errno)") }
         // Only the child's 0, 1 and 2 (made by dup2) survive exec, not these ends.
-        for fd in input + out { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
+        for fd in out { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_adddup2(&actions, input[0], 0)
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
         posix_spawn_file_actions_adddup2(&actions, out[1], 2)
         if captureStdout {
             posix_spawn_file_actions_adddup2(&actions, out[1], 1)
@@ -69,15 +61,13 @@ final class ChildProcess: @unchecked Sendable {
             guard let base = list.baseAddress else { return EINVAL }
             return posix_spawn(&pid, path, &actions, &attributes, base, environ)
         }
-        close(input[0])
         close(out[1])
         guard result == 0 else {
-            close(input[1]); close(out[0])
+            close(out[0])
             throw Failure(description: "cannot start \(path): errno \(result)")
         }
         self.pid = pid
         startedAt = started
-        stdinWrite = input[1]
         runningChild.store(pid, ordering: .relaxed)
         let reader = out[0]
         PosixThread.start(stackBytes: 128 * 1024) { [self] in
@@ -142,14 +132,10 @@ final class ChildProcess: @unchecked Sendable {
         return (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
     }
 
-    /// Stops it: closes stdin (a serve child exits), SIGTERM after `grace` (at once with
-    /// `terminate`), SIGKILL if that is not enough. Always reaps it; returns its exit code.
+    /// Stops it: SIGTERM at once with `terminate`, else after waiting `grace` for it to exit;
+    /// SIGKILL if that is not enough. Always reaps it; returns its exit code.
     @discardableResult
     func stop(terminate: Bool = false, grace: Double = 3) -> Int32? {
-        if stdinWrite >= 0 {
-            close(stdinWrite)
-            stdinWrite = -1
-        }
         if terminate { kill(pid, SIGTERM) }
         if let code = waitForExit(timeout: grace) { return code }
         if !terminate {
@@ -162,7 +148,6 @@ final class ChildProcess: @unchecked Sendable {
 
     deinit {
         if reaped == nil { stop(terminate: true, grace: 1) }
-        if stdinWrite >= 0 { close(stdinWrite) }
     }
 
     /// The first executable named `name` on `PATH`.

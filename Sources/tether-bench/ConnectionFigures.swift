@@ -1,10 +1,22 @@
 #if canImport(Glibc)
 import Glibc
+import TetherClient
 #endif
 
 /// The event-driven connection model in figures: what idle connections cost tetherd (memory
 /// and threads), and the static-file floor against nginx with the same client and file.
 enum ConnectionFigures {
+    /// Idle connections and vanishing pages on one tetherd, then the static-file floor.
+    static func run(tetherd: String, www: String, _ options: BenchOptions, _ report: Report) throws(BenchError) {
+        do {
+            let server = try ServerProcess(tetherd: tetherd, www: www)
+            defer { server.stop() }
+            try idle(server, options, report)
+            try vanished(server, report)
+        }
+        try staticFloor(tetherd: tetherd, options, report)
+    }
+
     /// Many bare connections to `server`, none sending anything: RSS and threads before and after.
     static func idle(_ server: ServerProcess, _ options: BenchOptions, _ report: Report) throws(BenchError) {
         let count = options.idleConnections
@@ -13,13 +25,12 @@ enum ConnectionFigures {
         guard let rssBefore = server.rss(readings: 3)?.median, let threadsBefore = ProcFS.status(pid, "Threads") else {
             throw BenchError("idle connections: cannot read /proc/\(pid)")
         }
-        var descriptors: [Int32] = []
-        defer { for fd in descriptors { close(fd) } }
+        var connections: [ClientConnection] = []
+        defer { connections.removeAll() }  // closes them
         for _ in 0..<count {
-            guard let fd = connect(port: server.port) else {
-                throw BenchError("idle connections: connect failed after \(descriptors.count): \(String(cString: strerror(errno)))")
+            do { connections.append(try ClientConnection(port: server.port)) } catch {
+                throw BenchError("idle connections: connect failed after \(connections.count): \(error)")
             }
-            descriptors.append(fd)
         }
         // Accepted and registered: the server answers a request made after them all.
         guard server.sessionCount() != nil else { throw BenchError("idle connections: /_health did not answer beside them") }
@@ -41,14 +52,12 @@ enum ConnectionFigures {
     /// has closed every session. tetherd's poll hold (20 s) and gap (60 s) are the defaults.
     static func vanished(_ server: ServerProcess, _ report: Report) throws(BenchError) {
         Progress.say("connections: 10 pages vanish mid-poll (\(server.label))")
-        var pages: [FakePage] = []
-        for _ in 0..<10 {
-            do { pages.append(try FakePage(port: server.port)) } catch { throw BenchError("vanished pages: \(error)") }
-        }
+        var pages: [PageClient] = []
+        for _ in 0..<10 { pages.append(try DemoPage.open(port: server.port)) }
         Clock.sleep(seconds: 0.5)  // every poll is held now
         guard server.sessionCount() == 10 else { throw BenchError("vanished pages: the server does not have 10 sessions") }
         let started = Clock.nanos()
-        for page in pages { page.stop(unload: false) }
+        for page in pages { page.vanish() }
         pages.removeAll()  // their call connections close too
         guard let seconds = server.waitForNoSessions(timeout: 90) else {
             throw BenchError("vanished pages: sessions still open 90 s after their pages vanished")
@@ -61,13 +70,9 @@ enum ConnectionFigures {
     }
 
     /// wrk -t1 on one static file from tetherd and from nginx, at 8 and 64 connections, in turn.
-    static func staticFloor(tetherd: String?, _ options: BenchOptions, _ report: Report) throws(BenchError) {
+    static func staticFloor(tetherd: String, _ options: BenchOptions, _ report: Report) throws(BenchError) {
         guard let wrk = ChildProcess.find("wrk") else {
             report.note("static-file figures skipped: wrk is not installed (apt-get install -y wrk)")
-            return
-        }
-        guard let tetherd else {
-            report.note("static-file figures skipped: tetherd was not found next to this executable")
             return
         }
         let scratch = "/tmp/tether-bench-static-\(getpid())"
@@ -79,7 +84,7 @@ enum ConnectionFigures {
               Report.write(String(repeating: "body { margin: 0 }\n", count: 200), to: www + file) else {
             throw BenchError("static files: cannot write \(scratch)")
         }
-        let tether = try ServerProcess(tetherd, ["--port", "0", "--www", www], label: "tetherd")
+        let tether = try ServerProcess(tetherd: tetherd, www: www)
         defer { tether.stop() }
         let nginx = NginxProcess.start(root: www, scratch: scratch)
         defer { nginx?.stop() }
@@ -117,23 +122,6 @@ enum ConnectionFigures {
         }
         guard code == 0 else { throw BenchError("wrk exited \(code): \(child.outputText.suffix(400))") }
         return try WrkFigure.parse(child.outputText)
-    }
-
-    private static func connect(port: Int) -> Int32? {
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
-        guard fd >= 0 else { return nil }
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        if connected != 0 {
-            close(fd)
-            return nil
-        }
-        return fd
     }
 }
 
@@ -181,11 +169,7 @@ final class NginxProcess {
         }
         let process = NginxProcess(child: child, port: port)
         for _ in 0..<200 {
-            if let connection = try? ClientConnection(port: port, receiveTimeout: 1),
-               connection.exchange(RequestBytes.get(port: port, path: "/index.html"), deadline: Clock.nanos() + Clock.nanos(seconds: 1)),
-               connection.status == 200 {
-                return process
-            }
+            if DemoPage.get(port: port, "/index.html", timeout: .seconds(1))?.status == 200 { return process }
             Clock.sleep(seconds: 0.05)
         }
         process.stop()

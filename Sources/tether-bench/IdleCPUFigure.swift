@@ -1,6 +1,8 @@
 /// Figure 6: CPU of the server process while 10 pages sit open, each holding its poll.
 enum IdleCPUFigure {
-    static func run(_ server: ServerProcess, _ options: BenchOptions, _ report: Report) throws(BenchError) {
+    static func run(tetherd: String, www: String, _ options: BenchOptions, _ report: Report) throws(BenchError) {
+        let server = try ServerProcess(tetherd: tetherd, www: www)
+        defer { server.stop() }
         Progress.say("figure 6: idle CPU with 10 open pages over \(Int(options.idleSeconds)) s (\(server.label))")
         let pool: PagePool
         do { pool = try PagePool(port: server.port, count: 10) } catch { throw BenchError("idle figure: \(error)") }

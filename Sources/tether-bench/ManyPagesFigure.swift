@@ -1,14 +1,14 @@
+import TetherClient
+
 /// 5,000 open pages (1,000 with `--quick`), each holding its poll on its own keep-alive
-/// connection, on a serve child with room for them: the server's RSS and threads, and push
+/// connection, on tetherd with room for them (`--max-sessions`): its RSS and threads, and push
 /// latency to one of them meanwhile — `increment()` on that page until its poll has the write
 /// (the write goes out through the held poll, as every push does).
 enum ManyPagesFigure {
-    static func run(executable: String, www: String, _ options: BenchOptions, _ report: Report) throws(BenchError) {
+    static func run(tetherd: String, www: String, _ options: BenchOptions, _ report: Report) throws(BenchError) {
         let count = options.manyPages
-        var settings = ServeMode.Settings(www: www)
-        settings.maxSessions = count + 100
-        settings.maxConnections = 2 * count + 1000
-        let server = try ServerProcess(executable, settings.arguments, label: "serve child")
+        // A poll connection a page stays well inside tetherd's 16,384 connections.
+        let server = try ServerProcess(tetherd: tetherd, www: www, ["--max-sessions", String(count + 100)])
         defer { server.stop() }
         Progress.say("pages: \(Format.grouped(Double(count))) pages, each holding a poll (\(server.label))")
         Clock.sleep(seconds: 0.5)
@@ -16,14 +16,8 @@ enum ManyPagesFigure {
 
         // The page that is pushed to, and count - 1 others held by one thread.
         let tracker = DeliveryTracker()
-        let page: FakePage
-        do {
-            page = try FakePage(port: server.port) { command, time in
-                tracker.observe(command, at: time)
-                return command.readID == nil ? nil : PollReply.demoAnswer(command.js)
-            }
-        } catch { throw BenchError("many pages: opening the measured page: \(error)") }
-        defer { page.stop(unload: false) }
+        let page = try DemoPage.open(port: server.port) { command, time in tracker.observe(command, at: time) }
+        defer { page.vanish() }
         let pool: PagePool
         do { pool = try PagePool(port: server.port, count: count - 1) } catch { throw BenchError("many pages: opening \(count - 1) pages: \(error)") }
         pool.start()
@@ -38,12 +32,11 @@ enum ManyPagesFigure {
             throw BenchError("many pages: cannot read /proc/\(server.pid)")
         }
 
-        let client = CallClient(connection: page.calls,
-                                request: page.request(PollReply.callBody(session: page.session, function: "increment", args: "")),
+        let client = CallClient(connection: try DemoPage.callConnection(port: server.port), request: DemoPage.call(page, "increment"),
                                 expected: CallFigures.incrementReply, tracker: tracker, waitForDelivery: true)
         let result = CallLoad.run([client], warmUp: options.warmUpSeconds, seconds: options.runSeconds)
         if result.errors > 0 { throw BenchError("many pages: \(result.errors) failed pushes; first: \(result.firstError ?? "?")") }
-        if let failure = page.failure.withLock({ $0 }) { throw BenchError("many pages: the measured page's poll failed: \(failure)") }
+        if let failure = page.failure { throw BenchError("many pages: the measured page's poll failed: \(failure)") }
         let lost = pool.failures.load(ordering: .relaxed)
         if lost > 0 { throw BenchError("many pages: \(lost) pages lost their poll") }
         guard server.sessionCount() == count else { throw BenchError("many pages: sessions were lost during the run") }

@@ -1,10 +1,14 @@
-/// Figure 7: RSS of the server process alone (a child) with 0, 1, 100 and 1000 open pages;
-/// 10 s after they leave (unload) and after they vanish (expiry); and its growth over 10 000
-/// evaluations after warm-up.
+import TetherBridge
+
+/// Figure 7: RSS of tetherd (a child, its default limits) with 0, 1, 100 and 1000 open pages;
+/// 10 s after they leave (unload) and after they vanish mid-poll (closed on the lost poll);
+/// and its growth over 10 000 evaluations after warm-up.
 enum MemoryFigures {
     static let megabyte = 1_048_576.0
 
-    static func run(_ server: ServerProcess, _ settings: ServeMode.Settings, _ options: BenchOptions, _ report: Report) throws(BenchError) {
+    static func run(tetherd: String, www: String, _ options: BenchOptions, _ report: Report) throws(BenchError) {
+        let server = try ServerProcess(tetherd: tetherd, www: www)
+        defer { server.stop() }
         Progress.say("figure 7: memory (\(server.label))")
         var pools: [PagePool] = []
         defer { for pool in pools { pool.vanish() } }
@@ -57,7 +61,9 @@ enum MemoryFigures {
         Clock.sleep(seconds: 1)
         for pool in pools { pool.vanish() }
         pools = []
-        let limit = settings.pollHold + settings.pollGapTimeout + settings.sweepInterval + 10
+        // Cut mid-poll, each is closed within the lost-poll grace; the poll gap is the fallback.
+        let defaults = BridgeConfiguration()
+        let limit = defaults.pollGapTimeout.secondsValue + defaults.sweepInterval.secondsValue + 10
         guard let expiry = server.waitForNoSessions(timeout: limit) else {
             throw BenchError("memory figure: vanished pages did not expire within \(Int(limit)) s")
         }
@@ -67,7 +73,8 @@ enum MemoryFigures {
         report.add(Figure("7", "RSS \(Int(options.settleSeconds)) s after \(count) pages vanished and expired", unit: "MB",
                           summary: expirySummary, result: afterExpiry / megabyte, resultUnit: "MB",
                           remark: "\(signedPercent(afterExpiry, baseline)) vs 0 pages; all expired \(Format.fixed(expiry, 1)) s after "
-                              + "the cut (hold \(Format.short(settings.pollHold)) s + gap \(Format.short(settings.pollGapTimeout)) s); \(details(server))"))
+                              + "the cut (closed on the lost poll: grace \(Format.short(defaults.lostPollGrace.secondsValue)) s, "
+                              + "sweep \(Format.short(defaults.sweepInterval.secondsValue)) s); \(details(server))"))
 
         try evaluations(server, options, report)
     }
@@ -75,21 +82,19 @@ enum MemoryFigures {
     /// 10 000 `page.eval`s made by the factor demo's handler (`demo(5)` reads `adjust(5)` and
     /// `factor`), answered by a fake page; RSS before and after, after a warm-up.
     private static func evaluations(_ server: ServerProcess, _ options: BenchOptions, _ report: Report) throws(BenchError) {
-        let page: FakePage
-        do { page = try FakePage(port: server.port, path: "/factor.html", pollHold: 2) } catch {
-            throw BenchError("evaluation figure: \(error)")
-        }
-        defer { page.stop(unload: true) }
-        let request = page.request(PollReply.callBody(session: page.session, function: "demo", args: "5"))
+        let page = try DemoPage.open(port: server.port, path: "/factor.html")
+        defer { try? page.unload() }
+        let connection = try DemoPage.callConnection(port: server.port)
+        let request = DemoPage.call(page, "demo", [.number("5")])
         let expected = Array("{\"value\":\"Factor is 1.3, 2 x result is 13.0\"}".utf8)
         func calls(_ count: Int, record: inout SampleBuffer) throws(BenchError) {
             for _ in 0..<count {
                 let sentAt = Clock.nanos()
-                guard page.calls.exchange(request, deadline: sentAt + Clock.nanos(seconds: 10)) else {
+                guard connection.exchange(request, deadline: sentAt + Clock.nanos(seconds: 10)) else {
                     throw BenchError("evaluation figure: demo(5) got no answer")
                 }
-                guard page.calls.status == 200, page.calls.bodyEquals(expected) else {
-                    throw BenchError("evaluation figure: demo(5) answered \(page.calls.status) \(String(decoding: page.calls.bodyBytes.prefix(200), as: UTF8.self))")
+                guard connection.status == 200, connection.bodyEquals(expected) else {
+                    throw BenchError("evaluation figure: demo(5) answered \(connection.status) \(String(decoding: connection.bodyBytes.prefix(200), as: UTF8.self))")
                 }
                 record.record(Clock.nanos() - sentAt)
             }

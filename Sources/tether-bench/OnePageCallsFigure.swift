@@ -4,9 +4,8 @@
 enum OnePageCallsFigure {
     static func run(wrk: String, server: ServerProcess, _ options: BenchOptions, _ report: Report) throws(BenchError) {
         Progress.say("calls from one page: wrk -t1 -c8 (\(server.label))")
-        let page: FakePage
-        do { page = try FakePage(port: server.port) } catch { throw BenchError("one page's calls: \(error)") }
-        defer { page.stop(unload: true) }
+        let page = try DemoPage.open(port: server.port)
+        defer { try? page.unload() }
         // The session opens at the load or at the first poll, depending on the version.
         let deadline = Clock.nanos() + Clock.nanos(seconds: 10)
         while (server.sessionCount() ?? 0) < 1 {
@@ -14,9 +13,9 @@ enum OnePageCallsFigure {
             Clock.sleep(seconds: 0.01)
         }
         let result = try WrkFigure.measure(wrk: wrk, port: server.port, connections: 8, sessions: [page.session],
-                                           function: "getresult", args: CallFigures.getresultArgs, seconds: options.wrkSeconds,
+                                           function: "getresult", arguments: CallFigures.getresultArgs, seconds: options.wrkSeconds,
                                            threads: 1)
-        if let failure = page.failure.withLock({ $0 }) { throw BenchError("one page's calls: its poll failed: \(failure)") }
+        if let failure = page.failure { throw BenchError("one page's calls: its poll failed: \(failure)") }
         report.set("onePage.getresult.rate.8", result.rate)
         var remark = "wrk -t1 -c8 -d\(options.wrkSeconds)s"
         if let floor = report.value("static.tether.rate.8"), floor > 0 {

@@ -3,67 +3,59 @@ import Glibc
 #endif
 import Dispatch
 import Synchronization
+import TetherClient
 import TetherHTTP
 import TetherSupport
 
-/// Many open pages driven by one thread with `poll(2)`: each keeps its long-poll alive on its
-/// own connection and answers reads, as the fake page does, without a thread per page (the
-/// memory figures open 1000). The pages leave with `leave` (unload) or `vanish` (silence).
+/// Many open pages driven by one thread with `poll(2)`: each is the shared page client, its
+/// long-poll kept alive on its own connection and its reads answered as the demo page would,
+/// without a thread per page (the memory figures open 1000). The pages leave with `leave`
+/// (unload) or `vanish` (silence).
 final class PagePool: @unchecked Sendable {
     // `@unchecked`: `pages` is touched by the pool thread while it runs, and by the owner only
     // before `start` and after `stop` has waited for that thread to end.
     private final class Page {
-        let session: String
+        let client: PageClient
         let connection: ClientConnection
-        var ack = 0
-        var alive = true
-        init(session: String, connection: ClientConnection) {
-            self.session = session
+        init(client: PageClient, connection: ClientConnection) {
+            self.client = client
             self.connection = connection
         }
     }
 
-    let port: Int
-    private let endpoint = "/_process_srv0"
     private var pages: [Page] = []
     private let stopping = Atomic<Bool>(false)
     private let ended = DispatchSemaphore(value: 0)
     private var started = false
     /// Pages whose poll ended without being asked to.
     let failures = Atomic<Int>(0)
-    let polls = Atomic<Int>(0)
 
     var count: Int { pages.count }
 
-    /// Loads `count` pages of `path`; each opens its poll connection right after its load.
-    init(port: Int, count: Int, path: String = "/index.html") throws(ClientConnection.Failure) {
-        self.port = port
-        var loader = try ClientConnection(port: port)
+    /// Loads `count` pages of `path` over one keep-alive connection; each opens its poll
+    /// connection right after its load.
+    init(port: Int, count: Int, path: String = "/index.html") throws(BenchError) {
+        let loader = SocketTransport(port: port)
         pages.reserveCapacity(count)
         for _ in 0..<count {
-            var loaded = loader.exchange(RequestBytes.get(port: port, path: path), deadline: Clock.nanos() + Clock.nanos(seconds: 10))
-            if !loaded || loader.serverWillClose {
-                // The server may close an idle keep-alive connection: one fresh try.
-                loader = try ClientConnection(port: port)
-                if !loaded {
-                    loaded = loader.exchange(RequestBytes.get(port: port, path: path), deadline: Clock.nanos() + Clock.nanos(seconds: 10))
+            let client: PageClient
+            let connection: ClientConnection
+            do {
+                client = try PageClient(loading: path, over: loader, recording: false) { command in
+                    command.readID == nil ? nil : DemoPage.answer(command.code)
                 }
+                connection = try ClientConnection(port: port, receiveTimeout: 1)
+            } catch {
+                throw BenchError("page \(pages.count + 1) of \(count) did not open: \(error)")
             }
-            guard loaded, loader.status == 200, let session = loader.header("X-Tether-Session") else {
-                throw ClientConnection.Failure(description: "page \(pages.count + 1) of \(count) did not load (status \(loader.status))")
-            }
-            let connection = try ClientConnection(port: port, receiveTimeout: 1)
-            let page = Page(session: session, connection: connection)
-            guard connection.send(nextRequest(page, results: [])) else {
-                throw ClientConnection.Failure(description: "page \(pages.count + 1): the poll could not be sent")
-            }
+            let page = Page(client: client, connection: connection)
+            guard send(nextPoll: page) else { throw BenchError("page \(pages.count + 1): the poll could not be sent") }
             pages.append(page)
         }
     }
 
-    private func nextRequest(_ page: Page, results: [String]) -> [UInt8] {
-        RequestBytes.post(port: port, path: endpoint, session: page.session,
-                          body: PollReply.nextBody(session: page.session, ack: page.ack, results: results))
+    private func send(nextPoll page: Page) -> Bool {
+        page.connection.send(SocketTransport.bytes(of: page.client.nextPollRequest()))
     }
 
     func start() {
@@ -87,15 +79,8 @@ final class PagePool: @unchecked Sendable {
     func leave() -> Int {
         stop()
         var refused = 0
-        var loader = try? ClientConnection(port: port)
         for page in pages {
-            let request = RequestBytes.post(port: port, path: endpoint, session: page.session, body: PollReply.unloadBody(session: page.session))
-            var ok = loader?.exchange(request, deadline: Clock.nanos() + Clock.nanos(seconds: 5)) ?? false
-            if !ok {
-                loader = try? ClientConnection(port: port)
-                ok = loader?.exchange(request, deadline: Clock.nanos() + Clock.nanos(seconds: 5)) ?? false
-            }
-            if !ok || loader?.status != 204 { refused += 1 }
+            do throws(ClientError) { try page.client.unload() } catch { refused += 1 }
         }
         for page in pages { page.connection.shutdown() }
         pages = []
@@ -111,7 +96,7 @@ final class PagePool: @unchecked Sendable {
 
     private func run() {
         var fds = pages.map { pollfd(fd: $0.connection.fd, events: Int16(POLLIN), revents: 0) }
-        let endOfLife = Clock.nanos() + Clock.nanos(seconds: FakePage.maxLifetimeSeconds)
+        let endOfLife = Clock.nanos() + Clock.nanos(seconds: Self.maxLifetimeSeconds)
         for _ in 0..<100_000_000 {
             if stopping.load(ordering: .relaxed) || Clock.nanos() > endOfLife { return }
             let ready = poll(&fds, nfds_t(fds.count), 100)
@@ -120,13 +105,15 @@ final class PagePool: @unchecked Sendable {
                 fds[index].revents = 0
                 let page = pages[index]
                 if page.connection.receive() == .closed || !handle(page) {
-                    page.alive = false
                     fds[index].fd = -1
                     failures.add(1, ordering: .relaxed)
                 }
             }
         }
     }
+
+    /// No pool polls for longer than this, whatever happens.
+    static let maxLifetimeSeconds = 1800.0
 
     /// Handles what the page's poll received; false when the page's poll has ended.
     private func handle(_ page: Page) -> Bool {
@@ -136,14 +123,9 @@ final class PagePool: @unchecked Sendable {
             case .malformed: return false
             case .complete: break
             }
-            polls.add(1, ordering: .relaxed)
-            guard page.connection.status == 200, let commands = PollReply.commands(in: page.connection.bodyBytes) else { return false }
-            var results: [String] = []
-            for command in commands where command.seq > page.ack {
-                page.ack = command.seq
-                if let id = command.readID { results.append(PollReply.result(id: id, PollReply.demoAnswer(command.js))) }
-            }
-            guard page.connection.send(nextRequest(page, results: results)) else { return false }
+            guard page.connection.status == 200 else { return false }
+            do throws(ClientError) { try page.client.receivePoll(page.connection.bodyBytes) } catch { return false }
+            guard send(nextPoll: page) else { return false }
         }
         return true
     }

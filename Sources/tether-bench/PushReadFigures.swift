@@ -4,6 +4,7 @@ import Glibc
 import Dispatch
 import Synchronization
 import Tether
+import TetherClient
 
 /// Figures 3 and 4 on one open page: a Swift-side write (`page.js.factor = i`) until the fake
 /// browser's poll has read it, and `page.eval(js.factor)` from the call to its answer.
@@ -11,14 +12,8 @@ enum PushReadFigures {
     static func run(_ servers: InProcessServers, _ options: BenchOptions, _ report: Report) throws(BenchError) {
         Progress.say("figures 3, 4: push delivery and server read")
         let arrivals = Arrivals()
-        let page: FakePage
-        do {
-            page = try FakePage(port: servers.demoPort) { command, time in
-                arrivals.observe(command, at: time)
-                return command.readID == nil ? nil : PollReply.demoAnswer(command.js)
-            }
-        } catch { throw BenchError("push figure: opening a page: \(error)") }
-        defer { page.stop(unload: true) }
+        let page = try DemoPage.open(port: servers.demoPort) { command, time in arrivals.observe(command, at: time) }
+        defer { try? page.unload() }
         // The page's session opens at its first poll, which its poll thread sends right after the load.
         var found = servers.demo.page(id: page.session)
         let deadline = Clock.nanos() + Clock.nanos(seconds: 5)
@@ -62,7 +57,7 @@ enum PushReadFigures {
         if let read { report.set("read.p50us", read.median) }
         report.add(Figure("4", "server read: `page.eval(js.factor)` round trip", unit: "µs", summary: read,
                           result: read?.median, resultUnit: "µs median"))
-        if let failure = page.failure.withLock({ $0 }) { throw BenchError("push/read page: \(failure)") }
+        if let failure = page.failure { throw BenchError("push/read page: \(failure)") }
     }
 }
 
@@ -71,8 +66,9 @@ final class Arrivals: Sendable {
     private let last = Mutex<(value: Int, at: Int64)>((0, 0))
     private let arrived = DispatchSemaphore(value: 0)
 
-    func observe(_ command: PollCommand, at time: Int64) {
-        guard command.js.hasPrefix("factor="), let value = Int(command.js.dropFirst(7)) else { return }
+    func observe(_ command: PageCommand, at time: Int64) {
+        let code = command.code
+        guard code.hasPrefix("factor="), let value = Int(code.dropFirst(7)) else { return }
         last.withLock { $0 = (value, time) }
         arrived.signal()
     }

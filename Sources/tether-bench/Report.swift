@@ -2,7 +2,6 @@
 import Glibc
 #endif
 import TetherBridge
-import TetherHTTP
 import TetherSupport
 
 /// One line of the table: a measurement's samples (median, p99, max) and its result.

@@ -1,12 +1,18 @@
 #if canImport(Glibc)
 import Glibc
+import TetherBridge
 #endif
 
-/// A Tether server in a child process (tetherd, or `tether-bench serve`), found listening.
+/// tetherd in a child process, found listening.
 final class ServerProcess {
     let child: ChildProcess
     let port: Int
     let label: String
+
+    /// tetherd serving `www` on a free port, with `flags` besides (`--poll-hold 2`).
+    convenience init(tetherd: String, www: String, _ flags: [String] = []) throws(BenchError) {
+        try self.init(tetherd, ["--port", "0", "--www", www] + flags, label: "tetherd")
+    }
 
     /// Starts `path` with `arguments` (which must ask for port 0) and reads the port it logs.
     init(_ path: String, _ arguments: [String], label: String) throws(BenchError) {
@@ -27,12 +33,8 @@ final class ServerProcess {
 
     /// `sessions` from `GET /_health`; nil when it does not answer.
     func sessionCount() -> Int? {
-        guard let connection = try? ClientConnection(port: port, receiveTimeout: 5),
-              connection.exchange(RequestBytes.get(port: port, path: "/_health"), deadline: Clock.nanos() + Clock.nanos(seconds: 5)),
-              connection.status == 200 else { return nil }
-        let text = String(decoding: connection.bodyBytes, as: UTF8.self)
-        guard let range = text.firstRange(of: "\"sessions\":") else { return nil }
-        return Int(text[range.upperBound...].prefix { $0.isNumber })
+        guard let health = DemoPage.get(port: port, "/_health"), health.status == 200 else { return nil }
+        return (try? ProtocolCodec.decodeHealthReport(health.body))?.sessions
     }
 
     /// Waits until the server has no session left; the seconds it took, nil on timeout.

@@ -17,9 +17,7 @@ enum StartupFigure {
                 throw BenchError("figure 8: tetherd did not report its port: \(child.outputText.suffix(300))")
             }
             // The socket has listened since before that line: the first request proves it accepts.
-            guard let connection = try? ClientConnection(port: port, receiveTimeout: 5),
-                  connection.exchange(RequestBytes.get(port: port, path: "/_health"), deadline: Clock.nanos() + Clock.nanos(seconds: 5)),
-                  connection.status == 200 else {
+            guard DemoPage.get(port: port, "/_health")?.status == 200 else {
                 throw BenchError("figure 8: tetherd on port \(port) did not answer /_health")
             }
             accepting.append(Double(Clock.nanos() - child.startedAt) / 1e6)

@@ -2,6 +2,8 @@
 import Glibc
 #endif
 import Synchronization
+import TetherBridge
+import TetherClient
 
 /// The call throughput again with wrk (Debian's package) as the client, since the Swift client
 /// shares the 2 cores with the server: a Lua script posts getresult's `call` body, each
@@ -15,11 +17,11 @@ enum WrkFigure {
         for connections in [8, 32] {
             Progress.say("wrk: \(connections) connections")
             let pages = try CallFigures.openPages(servers.demoPort, count: connections, tracker: { nil })
-            defer { for page in pages { page.page.stop(unload: true) } }
+            defer { for page in pages { try? page.page.unload() } }
             let sessions = pages.map(\.page.session)
             for (target, port) in [("bare", servers.barePort), ("getresult", servers.demoPort)] {
                 let result = try measure(wrk: wrk, port: port, connections: connections, sessions: sessions, function: "getresult",
-                                         args: CallFigures.getresultArgs, seconds: options.wrkSeconds)
+                                         arguments: CallFigures.getresultArgs, seconds: options.wrkSeconds)
                 report.set("wrk.\(target).rate.\(connections)", result.rate)
                 var remark = "wrk -t2 -c\(connections) -d\(options.wrkSeconds)s"
                 if target == "getresult", let bare = report.value("wrk.bare.rate.\(connections)"), bare > 0 {
@@ -38,20 +40,15 @@ enum WrkFigure {
     private static func increment(wrk: String, _ servers: InProcessServers, connections: Int, _ options: BenchOptions,
                                   _ report: Report) throws(BenchError) {
         let watchers = (0..<connections).map { _ in CountWatcher() }
-        var pages: [FakePage] = []
-        defer { for page in pages { page.stop(unload: true) } }
+        var pages: [PageClient] = []
+        defer { for page in pages { try? page.unload() } }
         for watcher in watchers {
-            do {
-                pages.append(try FakePage(port: servers.demoPort) { command, time in
-                    watcher.observe(command, at: time)
-                    return command.readID == nil ? nil : PollReply.demoAnswer(command.js)
-                })
-            } catch { throw BenchError("wrk increment: opening a page: \(error)") }
+            pages.append(try DemoPage.open(port: servers.demoPort) { command, time in watcher.observe(command, at: time) })
         }
-        let pollsBefore = pages.reduce(0) { $0 + $1.polls.load(ordering: .relaxed) }
+        let pollsBefore = pages.reduce(0) { $0 + $1.pollCount.load(ordering: .relaxed) }
         let started = Clock.nanos()
         let result = try measure(wrk: wrk, port: servers.demoPort, connections: connections, sessions: pages.map(\.session),
-                                 function: "increment", args: "", seconds: options.wrkSeconds)
+                                 function: "increment", arguments: [], seconds: options.wrkSeconds)
         // Every call wrk saw answered must reach its page; those in flight at its end may add a few.
         let deadline = Clock.nanos() + Clock.nanos(seconds: 5)
         var delivered = 0
@@ -65,7 +62,7 @@ enum WrkFigure {
         }
         let last = watchers.map(\.latest.at).max() ?? Clock.nanos()
         let rate = Double(delivered) / (Double(last - started) / 1e9)
-        let polls = pages.reduce(0) { $0 + $1.polls.load(ordering: .relaxed) } - pollsBefore
+        let polls = pages.reduce(0) { $0 + $1.pollCount.load(ordering: .relaxed) } - pollsBefore
         report.set("wrk.increment.rate.\(connections)", rate)
         var remark = "\(Format.fixed(Double(polls) / Double(max(delivered, 1)), 2)) polls/call; wrk -t2 -c\(connections) -d\(options.wrkSeconds)s"
         if let bare = report.value("wrk.bare.rate.\(connections)"), bare > 0 {
@@ -83,10 +80,11 @@ enum WrkFigure {
         let summary: Summary?
     }
 
-    static func script(port: Int, sessions: [String], function: String, args: String) -> String {
-        let bodies = sessions.map { "  '" + PollReply.callBody(session: $0, function: function, args: args) + "'" }
+    static func script(port: Int, sessions: [String], function: String, arguments: [JSONValue]) -> String {
+        let message = BridgeMessage.call(function: function, arguments: arguments)
+        let bodies = sessions.map { "  '" + ProtocolCodec.encode(BridgeMessage.Envelope(session: $0, message: message)) + "'" }
         return """
-            -- Posts \(function)(\(args)) as each open page's fetch would, pages in turn.
+            -- Posts \(function)(\(arguments.map(\.jsonText).joined(separator: ","))) as each open page's fetch would, pages in turn.
             local bodies = {
             \(bodies.joined(separator: ",\n"))
             }
@@ -102,10 +100,10 @@ enum WrkFigure {
             """
     }
 
-    static func measure(wrk: String, port: Int, connections: Int, sessions: [String], function: String, args: String,
+    static func measure(wrk: String, port: Int, connections: Int, sessions: [String], function: String, arguments: [JSONValue],
                         seconds: Int, threads: Int = 2) throws(BenchError) -> Result {
         let path = "/tmp/tether-bench-\(getpid())-\(port).lua"
-        guard Report.write(script(port: port, sessions: sessions, function: function, args: args), to: path) else { throw BenchError("wrk: cannot write \(path)") }
+        guard Report.write(script(port: port, sessions: sessions, function: function, arguments: arguments), to: path) else { throw BenchError("wrk: cannot write \(path)") }
         defer { unlink(path) }
         let child: ChildProcess
         do {
@@ -169,9 +167,10 @@ extension Summary {
 final class CountWatcher: Sendable {
     private let state = Mutex<(count: Int, at: Int64)>((0, 0))
 
-    func observe(_ command: PollCommand, at time: Int64) {
-        guard command.js.hasPrefix(DeliveryTracker.statementPrefix),
-              let count = Int(command.js.dropFirst(DeliveryTracker.statementPrefix.count)) else { return }
+    func observe(_ command: PageCommand, at time: Int64) {
+        let code = command.code
+        guard code.hasPrefix(DeliveryTracker.statementPrefix),
+              let count = Int(code.dropFirst(DeliveryTracker.statementPrefix.count)) else { return }
         state.withLock { if count > $0.count { $0 = (count, time) } }
     }
 

@@ -74,6 +74,7 @@ public enum Daemon {
                 configuration.log = log
                 configuration.allowedHosts += options.allowHosts
                 if let hold = options.pollHold { configuration.bridge.pollHold = hold }
+                if let limit = options.maxSessions { configuration.bridge.maxSessions = limit }
                 if let limit = options.exitWhenIdle {
                     configuration.bridge.pollHold = IdleExit.pollHold(configuration.bridge.pollHold, limit: limit)
                 }

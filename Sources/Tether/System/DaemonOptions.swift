@@ -14,6 +14,8 @@ public struct DaemonOptions: Sendable, Equatable {
     public var exitWhenIdle: Duration?
     /// How long a poll is held when nothing is queued.
     public var pollHold: Duration?
+    /// `--max-sessions N`: open pages at most (`BridgeConfiguration.maxSessions` when nil).
+    public var maxSessions: Int?
     public var verbose = false
     public var showHelp = false
     public var showVersion = false
@@ -29,7 +31,7 @@ public struct DaemonOptions: Sendable, Equatable {
         let indent = String(repeating: " ", count: program.count + 8)
         return """
         usage: \(program) [--host H] [--port P] [--www DIR] [--allow-host NAME]... [--open]
-        \(indent)[--exit-when-idle SECONDS] [--poll-hold SECONDS] [--verbose]
+        \(indent)[--exit-when-idle SECONDS] [--poll-hold SECONDS] [--max-sessions N] [--verbose]
         \(indent)[--systemd-units DIR] [--help] [--version]
           --host H                  address to bind (default 127.0.0.1; ::1, :: and 0.0.0.0 work too)
           --port P                  port to bind, 0 for any free one (default 8080)
@@ -41,6 +43,7 @@ public struct DaemonOptions: Sendable, Equatable {
           --exit-when-idle SECONDS  exit once no page has polled for this long (a desktop app closes
                                     with its window)
           --poll-hold SECONDS       how long a page's poll waits for commands (default 20)
+          --max-sessions N          open pages at most (default 1000)
           --verbose                 also log every request (debug level)
           --systemd-units DIR       write \(program).socket, \(program).service and \(program)-kiosk.service
                                     into DIR (running this binary by its absolute path, with the
@@ -106,6 +109,12 @@ public struct DaemonOptions: Sendable, Equatable {
             case "--open": try noValue(); options.open = true
             case "--exit-when-idle": options.exitWhenIdle = try seconds(try value(), for: name)
             case "--poll-hold": options.pollHold = try seconds(try value(), for: name)
+            case "--max-sessions":
+                let text = try value()
+                guard let count = Int(text), (1...1_000_000).contains(count) else {
+                    throw UsageError(description: "--max-sessions must be a number from 1 to 1000000, not '\(text)'")
+                }
+                options.maxSessions = count
             case "--verbose": try noValue(); options.verbose = true
             case "--help", "-h": try noValue(); options.showHelp = true
             case "--version": try noValue(); options.showVersion = true

@@ -37,6 +37,7 @@ public struct SystemdUnits: Sendable, Equatable {
         if let www = options.www { arguments += ["--www", Self.absolute(www)] }
         for host in options.allowHosts { arguments += ["--allow-host", host] }
         if let hold = options.pollHold { arguments += ["--poll-hold", Self.seconds(hold)] }
+        if let limit = options.maxSessions { arguments += ["--max-sessions", String(limit)] }
         if let idle = options.exitWhenIdle { arguments += ["--exit-when-idle", Self.seconds(idle)] }
         if options.open { arguments.append("--open") }
         if options.verbose { arguments.append("--verbose") }

@@ -1,4 +1,5 @@
 import XCTest
+import TetherClient
 @testable import Tether
 @testable import TetherDemos
 
@@ -7,10 +8,10 @@ final class CounterFlowTests: XCTestCase {
     func testIncrementWritesCountToThePageInOrder() throws {
         let server = try startDemoServer()
         defer { server.stop() }
-        let browser = try FakeBrowser(port: server.port)
+        let browser = try PageClient.live(port: server.port)
         defer { browser.vanish() }
-        for _ in 1...3 { XCTAssertEqual(browser.call("increment")?.text, "{\"value\":null}") }
-        XCTAssertEqual(browser.waitForStatements(3), [
+        for _ in 1...3 { XCTAssertEqual(try browser.call("increment").jsonText, "null") }
+        XCTAssertEqual(browser.waitForCommands(3), [
             "document.getElementById(\"count\").innerHTML=1",
             "document.getElementById(\"count\").innerHTML=2",
             "document.getElementById(\"count\").innerHTML=3",
@@ -22,41 +23,40 @@ final class CounterFlowTests: XCTestCase {
     func testGetresultReturnsTheSum() throws {
         let server = try startDemoServer()
         defer { server.stop() }
-        let browser = try FakeBrowser(port: server.port)
+        let browser = try PageClient.live(port: server.port)
         defer { browser.vanish() }
-        XCTAssertEqual(browser.call("getresult", "125, 99")?.text, "{\"value\":224}")
-        XCTAssertEqual(browser.call("getresult", "1.5, 2")?.text, "{\"value\":3.5}")
-        let wrong = browser.call("getresult", "\"a\", 2")
-        XCTAssertEqual(wrong?.status, 400)
-        XCTAssertEqual(browser.call("getresult", "1")?.status, 400)
+        XCTAssertEqual(try browser.call("getresult", "125, 99").jsonText, "224")
+        XCTAssertEqual(try browser.call("getresult", "1.5, 2").jsonText, "3.5")
+        XCTAssertEqual(refusal { try browser.call("getresult", "\"a\", 2") }, 400)
+        XCTAssertEqual(refusal { try browser.call("getresult", "1") }, 400)
     }
 
     func testCountPropertyGetAndSetFromThePage() throws {
         let server = try startDemoServer()
         defer { server.stop() }
-        let browser = try FakeBrowser(port: server.port)
+        let browser = try PageClient.live(port: server.port)
         defer { browser.vanish() }
-        _ = browser.call("increment")
-        _ = browser.call("increment")
-        XCTAssertEqual(browser.post("{\"session\":\"\(browser.session)\",\"task\":\"get\",\"property\":\"count\"}")?.text, "{\"value\":2}")
-        XCTAssertEqual(browser.post("{\"session\":\"\(browser.session)\",\"task\":\"set\",\"property\":\"count\",\"value\":0}")?.status, 200)
-        XCTAssertEqual(browser.post("{\"session\":\"\(browser.session)\",\"task\":\"get\",\"property\":\"count\"}")?.text, "{\"value\":0}")
-        XCTAssertEqual(browser.waitForStatements(3).last, "document.getElementById(\"count\").innerHTML=0")
-        let wrongType = browser.post("{\"session\":\"\(browser.session)\",\"task\":\"set\",\"property\":\"count\",\"value\":\"zero\"}")
-        XCTAssertEqual(wrongType?.status, 400)
+        try browser.call("increment")
+        try browser.call("increment")
+        XCTAssertEqual(try browser.get("count"), .number("2"))
+        XCTAssertNoThrow(try browser.set("count", .number("0")))
+        XCTAssertEqual(try browser.get("count"), .number("0"))
+        XCTAssertEqual(browser.waitForCommands(3).last, "document.getElementById(\"count\").innerHTML=0")
+        let wrongType = refusal { try browser.set("count", .string("zero")) }
+        XCTAssertEqual(wrongType, 400)
         XCTAssertEqual(server.page(id: browser.session)?.withApp(as: Counter.self) { $0.count }, 0)
     }
 
     func testTwoPagesAreIsolated() throws {
         let server = try startDemoServer()
         defer { server.stop() }
-        let first = try FakeBrowser(port: server.port)
-        let second = try FakeBrowser(port: server.port)
+        let first = try PageClient.live(port: server.port)
+        let second = try PageClient.live(port: server.port)
         defer { first.vanish(); second.vanish() }
-        for _ in 1...5 { _ = first.call("increment") }
-        _ = second.call("increment")
-        XCTAssertEqual(first.waitForStatements(5).count, 5)
-        XCTAssertEqual(second.waitForStatements(1), ["document.getElementById(\"count\").innerHTML=1"])
+        for _ in 1...5 { try first.call("increment") }
+        try second.call("increment")
+        XCTAssertEqual(first.waitForCommands(5).count, 5)
+        XCTAssertEqual(second.waitForCommands(1), ["document.getElementById(\"count\").innerHTML=1"])
         XCTAssertEqual(server.page(id: first.session)?.withApp(as: Counter.self) { $0.count }, 5)
         XCTAssertEqual(server.page(id: second.session)?.withApp(as: Counter.self) { $0.count }, 1)
         usleep(50_000)
@@ -66,25 +66,25 @@ final class CounterFlowTests: XCTestCase {
     func testUnexposedNamesAreUnreachable() throws {
         let server = try startDemoServer()
         defer { server.stop() }
-        let browser = try FakeBrowser(port: server.port)
+        let browser = try PageClient.live(port: server.port)
         defer { browser.vanish() }
         for name in ["page", "init", "deinit", "main", "exposed", "count"] {
-            XCTAssertEqual(browser.call(name)?.status, 404, name)
+            XCTAssertEqual(refusal { try browser.call(name) }, 404, name)
         }
-        XCTAssertEqual(browser.post("{\"session\":\"\(browser.session)\",\"task\":\"get\",\"property\":\"page\"}")?.status, 404)
+        XCTAssertEqual(refusal { try browser.get("page") }, 404)
     }
 
     func testBroadcastReachesEveryOpenPage() throws {
         let server = try startDemoServer()
         defer { server.stop() }
-        let first = try FakeBrowser(port: server.port)
-        let second = try FakeBrowser(port: server.port)
+        let first = try PageClient.live(port: server.port)
+        let second = try PageClient.live(port: server.port)
         defer { first.vanish(); second.vanish() }
         XCTAssertNotNil(server.waitForPage(first.session))
         XCTAssertNotNil(server.waitForPage(second.session))
         XCTAssertEqual(server.pages.count, 2)
         server.broadcast { $0.js.dom.banner.innerHTML = "Closing at 6" }
-        XCTAssertEqual(first.waitForStatements(1), ["document.getElementById(\"banner\").innerHTML=\"Closing at 6\""])
-        XCTAssertEqual(second.waitForStatements(1), ["document.getElementById(\"banner\").innerHTML=\"Closing at 6\""])
+        XCTAssertEqual(first.waitForCommands(1), ["document.getElementById(\"banner\").innerHTML=\"Closing at 6\""])
+        XCTAssertEqual(second.waitForCommands(1), ["document.getElementById(\"banner\").innerHTML=\"Closing at 6\""])
     }
 }

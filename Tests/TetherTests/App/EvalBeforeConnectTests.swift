@@ -1,6 +1,7 @@
 import Foundation
 import Synchronization
 import XCTest
+import TetherClient
 @testable import Tether
 import TetherTesting
 
@@ -40,7 +41,7 @@ final class EvalBeforeConnectTests: XCTestCase {
         try server.start()
         defer { server.stop() }
         let started = Date()
-        let browser = try FakeBrowser(port: server.port) { $0 == "document.title" ? .value("\"Counter\"") : .value("null") }
+        let browser = try PageClient.live(port: server.port) { $0 == "document.title" ? .value(.string("Counter")) : .value(.null) }
         defer { browser.vanish() }
         XCTAssertLessThan(Date().timeIntervalSince(started), 2, "the page load is not held for the eval timeout")
         // The session (and so the app) opens at the page's first request, just after its load.

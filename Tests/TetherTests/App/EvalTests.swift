@@ -1,4 +1,5 @@
 import XCTest
+import TetherClient
 import Synchronization
 @testable import Tether
 @testable import TetherDemos
@@ -6,20 +7,20 @@ import Synchronization
 /// Reading from the page: round trips, typed errors, and reads inside a running call.
 final class EvalTests: XCTestCase {
     /// Evaluates the factor demo's page the way a browser would, by rule.
-    static func factorPage(_ js: String) -> FakeBrowser.Answer {
+    static func factorPage(_ js: String) -> ReadOutcome {
         switch js {
-        case "adjust(5)", "adjust(5.0)": .value("6.5")
-        case "factor": .value("1.3")
-        case "broken()": .error("ReferenceError: broken is not defined")
-        case "document.title": .value("\"Tether\"")
-        default: .value("null")
+        case "adjust(5)", "adjust(5.0)": .value(.number("6.5"))
+        case "factor": .value(.number("1.3"))
+        case "broken()": .exception("ReferenceError: broken is not defined")
+        case "document.title": .value(.string("Tether"))
+        default: .value(.null)
         }
     }
 
     func testEvalRoundTripDecodesTheValue() throws {
         let server = try startDemoServer()
         defer { server.stop() }
-        let browser = try FakeBrowser(port: server.port, path: "/factor.html", evaluate: Self.factorPage)
+        let browser = try PageClient.live(port: server.port, path: "/factor.html", evaluate: Self.factorPage)
         defer { browser.vanish() }
         let page = try XCTUnwrap(server.waitForPage(browser.session))
         XCTAssertEqual(try page.eval(page.js.adjust(5), as: Double.self), 6.5)
@@ -29,18 +30,16 @@ final class EvalTests: XCTestCase {
     func testHandlerReadsFromThePageWhileItRuns() throws {
         let server = try startDemoServer()
         defer { server.stop() }
-        let browser = try FakeBrowser(port: server.port, path: "/factor.html", evaluate: Self.factorPage)
+        let browser = try PageClient.live(port: server.port, path: "/factor.html", evaluate: Self.factorPage)
         defer { browser.vanish() }
-        let response = browser.call("demo", "5")
-        XCTAssertEqual(response?.status, 200)
-        XCTAssertEqual(response?.text, "{\"value\":\"Factor is 1.3, 2 x result is 13.0\"}")
-        XCTAssertEqual(Array(browser.waitForStatements(4).suffix(2)), ["factor=2.3", "data={\"a\":15.4,\"b\":12.7,\"c\":[5,4,6]}"])
+        XCTAssertEqual(try browser.call("demo", "5"), .string("Factor is 1.3, 2 x result is 13.0"))
+        XCTAssertEqual(Array(browser.waitForCommands(4).suffix(2)), ["factor=2.3", "data={\"a\":15.4,\"b\":12.7,\"c\":[5,4,6]}"])
     }
 
     func testJSExceptionSurfacesAsTypedErrorWithBrowserMessage() throws {
         let server = try startDemoServer()
         defer { server.stop() }
-        let browser = try FakeBrowser(port: server.port, evaluate: Self.factorPage)
+        let browser = try PageClient.live(port: server.port, evaluate: Self.factorPage)
         defer { browser.vanish() }
         let page = try XCTUnwrap(server.waitForPage(browser.session))
         XCTAssertThrowsError(try page.eval(page.js.broken(), as: Int.self)) { error in
@@ -52,7 +51,7 @@ final class EvalTests: XCTestCase {
     func testWrongTypeIsAnErrorWithTheJSONReceived() throws {
         let server = try startDemoServer()
         defer { server.stop() }
-        let browser = try FakeBrowser(port: server.port, evaluate: Self.factorPage)
+        let browser = try PageClient.live(port: server.port, evaluate: Self.factorPage)
         defer { browser.vanish() }
         let page = try XCTUnwrap(server.waitForPage(browser.session))
         XCTAssertThrowsError(try page.eval(page.js.document.title, as: Int.self)) { error in
@@ -81,9 +80,9 @@ final class EvalTests: XCTestCase {
     func testEvalOnClosedPageThrowsPageClosed() throws {
         let server = try startDemoServer()
         defer { server.stop() }
-        let browser = try FakeBrowser(port: server.port, evaluate: Self.factorPage)
+        let browser = try PageClient.live(port: server.port, evaluate: Self.factorPage)
         let page = try XCTUnwrap(server.waitForPage(browser.session))
-        browser.unload()
+        try browser.unload()
         XCTAssertFalse(page.isOpen)
         XCTAssertThrowsError(try page.eval(page.js.factor, as: Double.self)) { error in
             XCTAssertEqual(error as? EvalError, .pageClosed(statement: "factor"))
@@ -95,18 +94,18 @@ final class EvalTests: XCTestCase {
         let release = Atomic<Bool>(false)
         let server = try startDemoServer()
         defer { server.stop() }
-        let slow = try FakeBrowser(port: server.port, path: "/factor.html") { js in
+        let slow = try PageClient.live(port: server.port, path: "/factor.html") { js in
             while !release.load(ordering: .relaxed) { usleep(1000) }
             return EvalTests.factorPage(js)
         }
-        let fast = try FakeBrowser(port: server.port)
+        let fast = try PageClient.live(port: server.port)
         defer { release.store(true, ordering: .relaxed); slow.vanish(); fast.vanish() }
         let slowDone = expectation(description: "slow call returned")
         DispatchQueue.global().async {
-            _ = slow.call("demo", "5")
+            _ = try? slow.call("demo", "5")
             slowDone.fulfill()
         }
-        XCTAssertEqual(fast.call("getresult", "1, 2")?.text, "{\"value\":3}")
+        XCTAssertEqual(try fast.call("getresult", "1, 2").jsonText, "3")
         release.store(true, ordering: .relaxed)
         wait(for: [slowDone], timeout: 10)
     }

@@ -1,6 +1,7 @@
 import Foundation
 import Synchronization
 import XCTest
+import TetherClient
 @testable import Tether
 import TetherTesting
 
@@ -82,11 +83,11 @@ final class PageContextTests: XCTestCase {
     func testUnloadIsHeardOnce() throws {
         let server = try startServer()
         defer { server.stop() }
-        let browser = try FakeBrowser(port: server.port)
+        let browser = try PageClient.live(port: server.port)
         XCTAssertNotNil(server.waitForPage(browser.session))
-        browser.unload()
+        try browser.unload()
         XCTAssertTrue(waitUntil { Screen.closes(of: browser.session) == [.unloaded] }, "\(Screen.closes(of: browser.session))")
-        browser.unload()
+        try browser.unload()
         usleep(50_000)
         XCTAssertEqual(Screen.closes(of: browser.session), [.unloaded])
     }
@@ -101,12 +102,12 @@ final class PageContextTests: XCTestCase {
         XCTAssertEqual(opened.status, 200)
         XCTAssertTrue(waitUntil { Screen.closes(of: silent) == [.expired] }, "\(Screen.closes(of: silent))")
         // The app closes its own page from a call.
-        let leaving = try FakeBrowser(port: server.port)
+        let leaving = try PageClient.live(port: server.port)
         defer { leaving.vanish() }
-        XCTAssertEqual(leaving.call("leave")?.status, 200)
+        XCTAssertNoThrow(try leaving.call("leave"))
         XCTAssertEqual(Screen.closes(of: leaving.session), [.closedByApp])
         // The server stops with a page open.
-        let staying = try FakeBrowser(port: server.port)
+        let staying = try PageClient.live(port: server.port)
         defer { staying.vanish() }
         XCTAssertNotNil(server.waitForPage(staying.session))
         server.stop()

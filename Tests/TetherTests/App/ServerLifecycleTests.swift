@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+import TetherClient
 @testable import Tether
 import TetherDemos
 
@@ -85,17 +86,19 @@ final class ServerLifecycleTests: XCTestCase {
         let server = Demos.server(configuration: configuration(www: site.path))
         try server.start()
         defer { server.stop() }
-        let mine = try FakeBrowser(port: server.port, path: "/mine.html")
+        let mine = try PageClient.live(port: server.port, path: "/mine.html")
         defer { mine.vanish() }
-        let reply = mine.call("increment")
-        XCTAssertEqual(reply?.status, 404)
-        XCTAssertTrue(reply?.text.contains("not_exposed") == true, reply?.text ?? "")
+        XCTAssertThrowsError(try mine.call("increment")) { error in
+            guard case .refused(let status, let code, _)? = error as? ClientError else { return XCTFail("\(error)") }
+            XCTAssertEqual(status, 404)
+            XCTAssertEqual(code, "not_exposed")
+        }
         let page = try XCTUnwrap(try curl(["http://127.0.0.1:\(server.port)/mine.html"]).body)
         XCTAssertFalse(page.contains("increment"), "the page's proxy names nothing: \(page)")
         // The demo's own page keeps its Counter.
-        let demo = try FakeBrowser(port: server.port, path: "/index.html")
+        let demo = try PageClient.live(port: server.port, path: "/index.html")
         defer { demo.vanish() }
-        XCTAssertEqual(demo.call("increment")?.text, "{\"value\":null}")
+        XCTAssertEqual(try demo.call("increment").jsonText, "null")
     }
 }
 

@@ -1,4 +1,5 @@
 import XCTest
+import TetherClient
 @testable import Tether
 @testable import TetherDemos
 
@@ -7,9 +8,9 @@ final class StopwatchTests: XCTestCase {
     func testMainWritesTheTimeWhileRunning() throws {
         let server = try startDemoServer()
         defer { server.stop() }
-        let browser = try FakeBrowser(port: server.port, path: "/clock.html")
+        let browser = try PageClient.live(port: server.port, path: "/clock.html")
         defer { browser.vanish() }
-        let writes = browser.waitForStatements(3)
+        let writes = browser.waitForCommands(3)
         XCTAssertGreaterThanOrEqual(writes.count, 3)
         XCTAssertTrue(writes.allSatisfy { $0.hasPrefix("document.getElementById(\"time\").innerHTML=\"") }, "\(writes)")
     }
@@ -17,16 +18,16 @@ final class StopwatchTests: XCTestCase {
     func testStopSwapsButtonToRestartCallbackAndBack() throws {
         let server = try startDemoServer()
         defer { server.stop() }
-        let browser = try FakeBrowser(port: server.port, path: "/clock.html")
+        let browser = try PageClient.live(port: server.port, path: "/clock.html")
         defer { browser.vanish() }
-        XCTAssertEqual(browser.call("stop")?.status, 200)
-        let afterStop = browser.waitForStatements(2).filter { $0.contains("\"b2\"") }
+        XCTAssertNoThrow(try browser.call("stop"))
+        let afterStop = browser.waitForCommands(2).filter { $0.contains("\"b2\"") }
         XCTAssertEqual(afterStop, [
             "document.getElementById(\"b2\").innerHTML=\"Restart\"",
             "document.getElementById(\"b2\").onclick=(function(e){return tether.callback(\"restart\",[],[],e)})",
         ])
         XCTAssertEqual(server.page(id: browser.session)?.withApp(as: Stopwatch.self) { $0.isRunning }, false)
-        XCTAssertEqual(browser.call("restart")?.status, 200)
+        XCTAssertNoThrow(try browser.call("restart"))
         let deadline = Date().addingTimeInterval(5)
         var swaps: [String] = []
         while Date() < deadline && swaps.count < 4 {
@@ -43,9 +44,9 @@ final class StopwatchTests: XCTestCase {
     func testClockDoesNotAdvanceWhilePaused() throws {
         let server = try startDemoServer()
         defer { server.stop() }
-        let browser = try FakeBrowser(port: server.port, path: "/clock.html")
+        let browser = try PageClient.live(port: server.port, path: "/clock.html")
         defer { browser.vanish() }
-        _ = browser.call("stop")
+        try browser.call("stop")
         let page = try XCTUnwrap(server.page(id: browser.session))
         let first = try XCTUnwrap(page.withApp(as: Stopwatch.self) { $0.elapsed })
         usleep(150_000)
@@ -55,12 +56,12 @@ final class StopwatchTests: XCTestCase {
     func testMainEndsWhenThePageCloses() throws {
         let server = try startDemoServer()
         defer { server.stop() }
-        let browser = try FakeBrowser(port: server.port, path: "/clock.html")
-        browser.waitForStatements(1)
+        let browser = try PageClient.live(port: server.port, path: "/clock.html")
+        browser.waitForCommands(1)
         let page = try XCTUnwrap(server.page(id: browser.session))
         weak let app = page.withApp(as: Stopwatch.self) { $0 }
         XCTAssertNotNil(app)
-        browser.unload()
+        try browser.unload()
         // main's thread lets go of the app once it returns; nothing else holds it.
         let deadline = Date().addingTimeInterval(5)
         while app != nil && Date() < deadline { usleep(1000) }

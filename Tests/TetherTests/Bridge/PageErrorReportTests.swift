@@ -1,6 +1,7 @@
 import Foundation
 import Synchronization
 import XCTest
+import TetherClient
 @testable import Tether
 @testable import TetherBridge
 import TetherTesting
@@ -43,10 +44,10 @@ final class PageErrorReportTests: XCTestCase {
         let server = Server(configuration: configuration, defaultApp: Listener.self)
         try server.start()
         defer { server.stop() }
-        let browser = try FakeBrowser(port: server.port)
+        let browser = try PageClient.live(port: server.port)
         defer { browser.vanish() }
         func send(_ errors: String) {
-            XCTAssertEqual(browser.post(#"{"session":"\#(browser.session)","task":"next","ack":0,"errors":[\#(errors)]}"#)?.status, 200)
+            XCTAssertEqual(browser.post(#"{"session":"\#(browser.session)","task":"next","ack":0,"errors":[\#(errors)]}"#, port: server.port)?.status, 200)
         }
         let evil = #"{"kind":"command","seq":1,"name":"TypeError","message":"bad\u0001\nline\u001b[31m","statement":"document.getElementById(\"gone\").innerHTML=1"}"#
         send(evil + "," + evil)

@@ -109,7 +109,7 @@ final class DaemonOptionsTests: XCTestCase {
 
     func testUsageNamesEveryOption() {
         let usage = DaemonOptions.usage(for: "hello")
-        for option in ["--host", "--port", "--www", "--allow-host", "--open", "--exit-when-idle", "--poll-hold", "--verbose",
+        for option in ["--host", "--port", "--www", "--allow-host", "--open", "--exit-when-idle", "--poll-hold", "--max-sessions", "--verbose",
                        "--systemd-units", "--help", "--version"] {
             XCTAssertTrue(usage.contains(option), option)
         }
@@ -144,16 +144,24 @@ final class DaemonOptionsTests: XCTestCase {
 final class DesktopAndProxyOptionsTests: XCTestCase {
     func testAllowHostOpenIdleAndPollHoldParse() throws {
         let options = try DaemonOptions.parse(["--allow-host", "kiosk.local", "--allow-host=screen.lan:9000", "--open",
-                                               "--exit-when-idle", "2.5", "--poll-hold=30"])
+                                               "--exit-when-idle", "2.5", "--poll-hold=30", "--max-sessions", "5100"])
         XCTAssertEqual(options.allowHosts, ["kiosk.local", "screen.lan:9000"])
         XCTAssertTrue(options.open)
         XCTAssertEqual(options.exitWhenIdle, .milliseconds(2500))
         XCTAssertEqual(options.pollHold, .seconds(30))
+        XCTAssertEqual(options.maxSessions, 5100)
+    }
+
+    func testMaxSessionsIsPassedOnToTheServiceUnit() throws {
+        let options = try DaemonOptions.parse(["--max-sessions=5100"])
+        let units = SystemdUnits(name: "tetherd", executable: "/usr/local/bin/tetherd", options: options)
+        XCTAssertEqual(units.arguments, ["--max-sessions", "5100"])
     }
 
     func testBadDesktopAndProxyValuesAreUsageErrors() {
         for arguments in [["--exit-when-idle", "0"], ["--exit-when-idle", "soon"], ["--poll-hold", "-1"],
-                          ["--poll-hold", "nan"], ["--allow-host", ""], ["--allow-host", "a/b"], ["--open=yes"]] {
+                          ["--poll-hold", "nan"], ["--allow-host", ""], ["--allow-host", "a/b"], ["--open=yes"],
+                          ["--max-sessions", "0"], ["--max-sessions", "many"]] {
             XCTAssertThrowsError(try DaemonOptions.parse(arguments), "\(arguments)")
         }
     }

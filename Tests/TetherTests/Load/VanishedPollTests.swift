@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+import TetherClient
 @testable import Tether
 @testable import TetherBridge
 
@@ -13,7 +14,7 @@ final class VanishedPollTests: XCTestCase {
             $0.bridge.pollGapTimeout = .seconds(60)
         }
         defer { server.stop() }
-        let browser = try FakeBrowser(port: server.port, path: "/index.html")
+        let browser = try PageClient.live(port: server.port, path: "/index.html")
         let session = try openedSession(server, browser)
         XCTAssertTrue(pollUntil { session.isHoldingPoll }, "the poll was never held")
 
@@ -27,7 +28,7 @@ final class VanishedPollTests: XCTestCase {
     func testLivePageWhosePollReconnectsKeepsItsSession() throws {
         let server = try startDemoServer { $0.bridge.lostPollGrace = .seconds(1) }
         defer { server.stop() }
-        let first = try FakeBrowser(port: server.port, path: "/index.html")
+        let first = try PageClient.live(port: server.port, path: "/index.html")
         let session = try openedSession(server, first)
         XCTAssertTrue(pollUntil { session.isHoldingPoll })
         // The poll's connection drops, and a new poll comes at once, as the page script retries.
@@ -49,19 +50,17 @@ final class VanishedPollTests: XCTestCase {
             $0.http.maxWorkerThreads = 1
         }
         defer { server.stop() }
-        let browser = try FakeBrowser(port: server.port, path: "/factor.html", evaluate: EvalTests.factorPage)
+        let browser = try PageClient.live(port: server.port, path: "/factor.html", evaluate: EvalTests.factorPage)
         defer { browser.vanish() }
         let started = ContinuousClock.now
-        let response = browser.call("demo", "5")
-        XCTAssertEqual(response?.status, 200)
-        XCTAssertEqual(response?.text, "{\"value\":\"Factor is 1.3, 2 x result is 13.0\"}")
+        XCTAssertEqual(try browser.call("demo", "5"), .string("Factor is 1.3, 2 x result is 13.0"))
         XCTAssertLessThan(ContinuousClock.now - started, .seconds(2), "the read waited for a timeout")
     }
 
     func testAPageAnsweredThroughItsPollsIsFreedWhenItLeaves() throws {
         let server = try startDemoServer()
         defer { server.stop() }
-        let browser = try FakeBrowser(port: server.port, path: "/index.html")
+        let browser = try PageClient.live(port: server.port, path: "/index.html")
         weak let session = try openedSession(server, browser)
         XCTAssertNotNil(session)
         do {
@@ -69,15 +68,15 @@ final class VanishedPollTests: XCTestCase {
             // Each write wakes the held poll, which answers and is held again.
             for i in 0..<5 {
                 page.js.factor = JS(i)
-                XCTAssertEqual(browser.waitForStatements(i + 1).count, i + 1)
+                XCTAssertEqual(browser.waitForCommands(i + 1).count, i + 1)
             }
         }
-        browser.unload()
+        try browser.unload()
         XCTAssertTrue(pollUntil { session == nil }, "the session outlived its page: something still holds it")
     }
 
     /// The page's session, once its first poll has opened it (a page load opens none).
-    private func openedSession(_ server: Server, _ browser: FakeBrowser) throws -> Session {
+    private func openedSession(_ server: Server, _ browser: PageClient) throws -> Session {
         let registry = try XCTUnwrap(server.bridge?.registry)
         XCTAssertTrue(pollUntil { registry.session(browser.session) != nil }, "the page's first poll opened no session")
         return try XCTUnwrap(registry.session(browser.session))

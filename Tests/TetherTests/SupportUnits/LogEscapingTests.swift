@@ -1,6 +1,7 @@
 import Foundation
 import TetherSupport
 import XCTest
+import TetherClient
 import Tether
 import TetherDemos
 @testable import TetherHTTP
@@ -43,10 +44,9 @@ final class PageTextInLogTests: XCTestCase {
         let lines = LockedLines()
         let server = try startDemoServer { $0.log = Log(level: .info, sink: lines.append) }
         defer { server.stop() }
-        let browser = try FakeBrowser(port: server.port, path: "/factor.html") { _ in .error("boom\u{0}\r\n<0>forged\u{1B}[2J") }
+        let browser = try PageClient.live(port: server.port, path: "/factor.html") { _ in .exception("boom\u{0}\r\n<0>forged\u{1B}[2J") }
         defer { browser.vanish() }
-        let response = try XCTUnwrap(browser.call("demo", "5"))
-        XCTAssertEqual(response.status, 500)
+        XCTAssertEqual(refusal { try browser.call("demo", "5") }, 500)
         let failures = lines.all.filter { $0.contains("handler failed") }
         XCTAssertEqual(failures.count, 1, "\(lines.all)")
         let line = try XCTUnwrap(failures.first)

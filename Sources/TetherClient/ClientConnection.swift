@@ -6,27 +6,27 @@ import Glibc
 /// behaves on the wire: `TCP_NODELAY`, each request in one write, responses framed by
 /// `Content-Length`. The receive buffer is reused, so an exchange allocates nothing.
 /// Not thread-safe: one thread uses a connection at a time (another may only `shutdown` it).
-final class ClientConnection {
-    struct Failure: Error, CustomStringConvertible { let description: String }
+package final class ClientConnection {
+    package struct Failure: Error, CustomStringConvertible { package let description: String }
 
-    let fd: Int32
-    let port: Int
+    package let fd: Int32
+    package let port: Int
     private var storage: UnsafeMutableRawBufferPointer
     /// Unconsumed bytes are `storage[start..<end]`.
     private var start = 0
     private var end = 0
     /// Where the last complete response ended: consumed when the next one is read.
     private var consumeTo = 0
-    private(set) var status = 0
+    package private(set) var status = 0
     private var head: Range<Int> = 0..<0
     private var body: Range<Int> = 0..<0
     /// Set when the server said `Connection: close`.
-    private(set) var serverWillClose = false
+    package private(set) var serverWillClose = false
 
     static let maxResponseBytes = 8 * 1024 * 1024
 
     /// Connects to `127.0.0.1:port`; a blocking receive gives up after `receiveTimeout` seconds.
-    init(port: Int, receiveTimeout: Double = 30) throws(Failure) {
+    package init(port: Int, receiveTimeout: Double = 30) throws(Failure) {
         guard (1...65535).contains(port) else { throw Failure(description: "bad port \(port)") }
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else { throw Failure(description: "socket: errno \(errno)") }
@@ -63,12 +63,12 @@ final class ClientConnection {
     }
 
     /// Wakes a thread blocked on this connection (it sees the end of the stream).
-    func shutdown() { _ = Glibc.shutdown(fd, Int32(SHUT_RDWR)) }
+    package func shutdown() { _ = Glibc.shutdown(fd, Int32(SHUT_RDWR)) }
 
     // MARK: Sending
 
     /// Sends the whole request; false when the server is gone.
-    func send(_ bytes: [UInt8]) -> Bool {
+    package func send(_ bytes: [UInt8]) -> Bool {
         bytes.withUnsafeBytes { raw in
             guard let base = raw.baseAddress else { return true }
             var offset = 0
@@ -85,21 +85,21 @@ final class ClientConnection {
     }
 
     /// One request and its response; false on any failure (closed, timed out, malformed).
-    func exchange(_ request: [UInt8], deadline: Int64) -> Bool {
+    package func exchange(_ request: [UInt8], deadline: Int64) -> Bool {
         send(request) && readResponse(deadline: deadline)
     }
 
     // MARK: Receiving
 
     /// Blocks until a whole response has arrived, the connection ends or `deadline` passes.
-    func readResponse(deadline: Int64) -> Bool {
+    package func readResponse(deadline: Int64) -> Bool {
         for _ in 0..<1_000_000 {
             switch takeResponse() {
             case .complete: return true
             case .malformed: return false
             case .incomplete: break
             }
-            if Clock.nanos() > deadline { return false }
+            if Self.nanos() > deadline { return false }
             switch receive() {
             case .bytes: continue
             case .wouldBlock: continue  // SO_RCVTIMEO passed: the deadline decides
@@ -109,10 +109,10 @@ final class ClientConnection {
         return false
     }
 
-    enum Received { case bytes, wouldBlock, closed }
+    package enum Received { case bytes, wouldBlock, closed }
 
     /// One `recv` into the buffer (blocks up to the receive timeout unless data is waiting).
-    func receive() -> Received {
+    package func receive() -> Received {
         if consumeTo > start { start = min(consumeTo, end) }
         if start == end {
             start = 0
@@ -132,10 +132,10 @@ final class ClientConnection {
         return .closed
     }
 
-    enum Parse { case complete, incomplete, malformed }
+    package enum Parse { case complete, incomplete, malformed }
 
     /// Takes one complete response from the buffer, if there is one.
-    func takeResponse() -> Parse {
+    package func takeResponse() -> Parse {
         if consumeTo > start { start = min(consumeTo, end) }
         let bytes = UnsafeRawBufferPointer(rebasing: storage[start..<end])
         guard let headEnd = Self.find(bytes, [13, 10, 13, 10]) else {
@@ -202,31 +202,45 @@ final class ClientConnection {
     // MARK: The last response
 
     /// Calls `body` with the last response's body bytes (valid until the next read).
-    func withBody<Result>(_ read: (UnsafeRawBufferPointer) -> Result) -> Result {
+    package func withBody<Result>(_ read: (UnsafeRawBufferPointer) -> Result) -> Result {
         read(UnsafeRawBufferPointer(rebasing: storage[body]))
     }
 
-    var bodyBytes: [UInt8] { withBody { Array($0) } }
+    package var bodyBytes: [UInt8] { withBody { Array($0) } }
+
+    /// Whether bytes beyond the last complete response have arrived: after a failed exchange,
+    /// false means the server sent nothing at all.
+    package var hasUnreadBytes: Bool { end > max(start, consumeTo) }
 
     /// Whether the body begins with `prefix` (an inline reply: `{"value":null,"commands":…}`).
-    func bodyStarts(with prefix: [UInt8]) -> Bool {
+    package func bodyStarts(with prefix: [UInt8]) -> Bool {
         withBody { $0.starts(with: prefix) }
     }
 
-    func bodyEquals(_ expected: [UInt8]) -> Bool {
+    package func bodyEquals(_ expected: [UInt8]) -> Bool {
         withBody { $0.elementsEqual(expected) }
     }
 
     /// A header of the last response, by case-insensitive name.
-    func header(_ name: String) -> String? {
+    package func header(_ name: String) -> String? {
+        let lowercased = name.lowercased()
+        return headerFields.first { $0.name.lowercased() == lowercased }?.value
+    }
+
+    /// Every header line of the last response, in order.
+    package var headerFields: [(name: String, value: String)] {
         let text = String(decoding: UnsafeRawBufferPointer(rebasing: storage[head]), as: UTF8.self)
-        for line in text.split(separator: "\r\n").dropFirst() {
-            guard let colon = line.firstIndex(of: ":") else { continue }
-            if line[..<colon].lowercased() == name.lowercased() {
-                return String(line[line.index(after: colon)...].drop { $0 == " " || $0 == "\t" })
-            }
+        return text.split(separator: "\r\n").dropFirst().compactMap { line -> (name: String, value: String)? in
+            guard let colon = line.firstIndex(of: ":") else { return nil }
+            return (String(line[..<colon]), String(line[colon...].dropFirst().drop { $0 == " " || $0 == "\t" }))
         }
-        return nil
+    }
+
+    /// Monotonic nanoseconds, the clock of `deadline`s.
+    package static func nanos() -> Int64 {
+        var now = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &now)
+        return Int64(now.tv_sec) * 1_000_000_000 + Int64(now.tv_nsec)
     }
 
     // MARK: Parsing helpers
@@ -288,20 +302,5 @@ final class ClientConnection {
             lineStart = lineEnd + 2
         }
         return nil
-    }
-}
-
-/// The requests a page sends, built once as bytes.
-enum RequestBytes {
-    /// A POST as the page script's `fetch` makes it: JSON, the page's origin, its session header.
-    static func post(port: Int, path: String, session: String, body: String) -> [UInt8] {
-        let host = "127.0.0.1:\(port)"
-        let text = "POST \(path) HTTP/1.1\r\nHost: \(host)\r\nContent-Type: application/json\r\n"
-            + "Origin: http://\(host)\r\nX-Tether-Session: \(session)\r\nContent-Length: \(body.utf8.count)\r\n\r\n" + body
-        return Array(text.utf8)
-    }
-
-    static func get(port: Int, path: String) -> [UInt8] {
-        Array("GET \(path) HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\nAccept: text/html\r\n\r\n".utf8)
     }
 }
