@@ -1,0 +1,74 @@
+import Foundation
+import XCTest
+@testable import Tether
+import TetherDemos
+
+/// www/strict.html: a Content-Security-Policy of `default-src 'self'; script-src 'self'`, no
+/// inline script or handler, its own strict.js binding the button. Tether's script is a file
+/// and its commands are data, so the page works with no policy violation.
+final class ChromiumStrictCSPTests: XCTestCase {
+    private func violations(_ page: Page) throws -> [String] {
+        try page.eval(page.js.cspViolations, as: [String].self)
+    }
+
+    /// The lifecycle events strict.js kept in sessionStorage (they outlive a reload).
+    private func events(_ page: Page) throws -> [String] {
+        let text = try page.eval(page.js.sessionStorage.getItem("tether-events"), as: String?.self) ?? "[]"
+        return try JSONDecoder().decode([String].self, from: Data(text.utf8))
+    }
+
+    func testTheCounterWorksUnderAStrictPolicyWithNoViolation() throws {
+        let harness = try BrowserHarness()
+        defer { harness.close() }
+        let (browser, page) = try harness.open("/strict.html")
+        _ = browser
+        // The page's own addEventListener handler calls server.increment(); Swift writes the count back.
+        page.run(page.js.dom.b1.click())
+        XCTAssertTrue(try eventually { try page.text("count") == "1" })
+        // The declarative button has no script at all: data-tether-click="increment".
+        page.run(page.js.dom.b2.click())
+        XCTAssertTrue(try eventually { try page.text("count") == "2" })
+        XCTAssertEqual(page.withApp(as: Counter.self) { $0.count }, 2)
+        XCTAssertEqual(try page.eval(page.js.document.title, as: String.self), "Tether counter, strict CSP")
+        XCTAssertEqual(try violations(page), [])
+
+        // Raw code is the one form that needs eval: this page turned it off, so it is refused
+        // plainly, without even asking the policy.
+        XCTAssertThrowsError(try page.eval(JS(code: "1 + 1"), as: Int.self)) { error in
+            guard case .exception(let message, _)? = error as? EvalError else { return XCTFail("\(error)") }
+            XCTAssertTrue(message.contains("data-tether-allow-eval is false"), message)
+        }
+        XCTAssertEqual(try violations(page), [])
+
+        // The policy is in force: an inline handler put in by Swift is blocked and seen.
+        page.js.dom.sandbox.innerHTML = #"<img src="missing.png" onerror="window.ran = 1">"#
+        XCTAssertTrue(try eventually { try !violations(page).isEmpty }, "the page sees violations")
+        let seen = try violations(page)
+        XCTAssertTrue(seen.allSatisfy { $0.hasPrefix("script-src") }, "\(seen)")
+        XCTAssertNil(try page.eval(page.js.window.ran, as: Int?.self), "the inline handler never ran")
+    }
+
+    func testLifecycleEventsAndOptionsReachThePage() throws {
+        let harness = try BrowserHarness()
+        defer { harness.close() }
+        let (_, before) = try harness.open("/strict.html")
+        // Options from <html data-tether-…>, and the hold the server set.
+        XCTAssertEqual(try before.eval(before.js.tether.config.backoffMax, as: Int.self), 2000)
+        XCTAssertEqual(try before.eval(before.js.tether.config.allowEval, as: Bool.self), false)
+        XCTAssertEqual(try before.eval(before.js.tether.config.reloadGuard, as: Int.self), 5000)
+        XCTAssertEqual(try before.eval(before.js.tether.config.pollHold, as: Int.self), 5000)
+
+        before.js.dom.missing.innerHTML = 1
+        let failed = #"commandfailed document.getElementById("missing").innerHTML=1"#
+        XCTAssertTrue(try eventually { try events(before) == ["connected", failed] }, "\((try? events(before)) ?? [])")
+
+        // The server goes away for a moment (offline), comes back without the session
+        // (reconnecting, then a reload), and the new page connects.
+        try harness.restartServer(downtime: 1)
+        let after = try XCTUnwrap(harness.waitForNewPage(excluding: [before.id], timeout: 15), "the page never came back")
+        XCTAssertTrue(try eventually {
+            try events(after) == ["connected", failed, "offline", "reconnecting", "connected"]
+        }, "\((try? events(after)) ?? [])")
+        XCTAssertEqual(try after.text("state"), "connected")
+    }
+}
