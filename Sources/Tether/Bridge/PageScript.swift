@@ -29,11 +29,12 @@ enum PageScript {
     return text.trim() !== "" && Number.isFinite(number) && number >= 0 ? number : fallback;
   }
 
+  const backoffMin = Math.max(10, option("backoff-min", 100));  // never a busy loop
   const config = Object.freeze({
     session: fromServer.session,
     pollHold: fromServer.pollHold,  // ms a poll is held when nothing is queued; set in Swift
-    backoffMin: option("backoff-min", 100),
-    backoffMax: option("backoff-max", 5000),
+    backoffMin,
+    backoffMax: Math.max(backoffMin, option("backoff-max", 5000)),
     reloadGuard: option("reload-guard", 5000),
     reportErrors: fromServer.reportErrors && option("report-errors", true),
     allowEval: option("allow-eval", true),
