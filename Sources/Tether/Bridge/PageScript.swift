@@ -335,19 +335,28 @@ enum PageScript {
     }
   }
 
-  // The JavaScript a command stands for, as Swift spells it: for error reports and the console.
+  // JSON as Swift writes it in code: `<`, U+2028 and U+2029 escaped.
+  function jsonCode(value) {
+    return JSON.stringify(value).replace(/[<\u2028\u2029]/g, (c) => "\\u" + c.charCodeAt(0).toString(16).padStart(4, "0"));
+  }
+
+  // The JavaScript a command stands for, as Swift spells it (`operation.code`; a number such as
+  // 1.0 reads 1 here): for error reports and the console.
   function codeOf(expr) {
     if ("code" in expr) return expr.code;
     if ("global" in expr) return expr.global;
-    if ("element" in expr) return "document.getElementById(" + JSON.stringify(expr.element) + ")";
+    if ("element" in expr) return "document.getElementById(" + jsonCode(expr.element) + ")";
     if ("member" in expr) return codeOf(expr.of) + "." + expr.member;
-    if ("index" in expr) return codeOf(expr.of) + "[" + JSON.stringify(expr.index) + "]";
+    if ("index" in expr) return codeOf(expr.of) + "[" + jsonCode(expr.index) + "]";
     if ("call" in expr) return codeOf(expr.call) + "(" + expr.args.map(codeOf).join(",") + ")";
-    if ("value" in expr) return JSON.stringify(expr.value);
+    if ("value" in expr) return jsonCode(expr.value);
     if ("number" in expr) return expr.number;
     if ("array" in expr) return "[" + expr.array.map(codeOf).join(",") + "]";
-    if ("object" in expr) return "{" + expr.object.map(([key, value]) => JSON.stringify(key) + ":" + codeOf(value)).join(",") + "}";
-    if ("callback" in expr) return "tether.callback(" + JSON.stringify(expr.callback) + ",…)";
+    if ("object" in expr) return "{" + expr.object.map(([key, value]) => jsonCode(key) + ":" + codeOf(value)).join(",") + "}";
+    if ("callback" in expr) {
+      return "(function(e){return tether.callback(" + jsonCode(expr.callback) + ",[" + expr.args.map(codeOf).join(",")
+        + "]," + jsonCode(expr.event) + ",e)})";
+    }
     return "?";
   }
 

@@ -48,6 +48,26 @@ final class ChromiumStrictCSPTests: XCTestCase {
         XCTAssertNil(try page.eval(page.js.window.ran, as: Int?.self), "the inline handler never ran")
     }
 
+    /// Commands that throw are applied and reported without eval, as the code Swift spells.
+    func testAFailedCommandIsReportedAsTheCodeSwiftSpells() throws {
+        let harness = try BrowserHarness()
+        defer { harness.close() }
+        let (_, page) = try harness.open("/strict.html")
+        let call = page.js.missingFn(1, "a<b", [true, nil], ["k": 2.5])
+        let handler = page.callback("increment", "x", event: [.key])
+        let method = page.js.document.title.nope()
+        page.run(call)                          // ReferenceError, without eval
+        page.js.dom.gone.onclick = handler      // TypeError: no such element
+        page.run(method)                        // TypeError: not a function
+        let expected = ["connected"] + [
+            String(describing: call), String(describing: page.js.dom.gone.onclick) + "=" + String(describing: handler),
+            String(describing: method),
+        ].map { "commandfailed " + $0 }
+        XCTAssertEqual(expected[1], #"commandfailed missingFn(1,"a\u003cb",[true,null],{"k":2.5})"#)
+        XCTAssertTrue(try eventually { try events(page) == expected }, "\((try? events(page)) ?? [])")
+        XCTAssertEqual(try violations(page), [], "none of them needed eval")
+    }
+
     func testLifecycleEventsAndOptionsReachThePage() throws {
         let harness = try BrowserHarness()
         defer { harness.close() }
