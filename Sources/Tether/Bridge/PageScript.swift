@@ -111,7 +111,7 @@ enum PageScript {
   }
 
   async function send(message) {
-    if (message.inline) message.ack = ack;  // the server forgets what this page has run
+    if (message.inline) message.ack = ack;  // Session rule 4: the reply repeats nothing applied
     let response;
     try {
       response = await post(message);
@@ -123,8 +123,10 @@ enum PageScript {
     if (!response.ok) {
       throw new Error(body && body.error ? body.error.message : "Tether: HTTP " + response.status);
     }
-    // The writes the call made come back with it (one round trip, not two); never a read,
-    // see pollLoop. Not awaited: a command being run may itself be waiting for this call.
+    // The writes the call made come back with it (one round trip, not two). This relies on the
+    // rules of Swift's Session ("A call's writes"): rule 1, the reply holds every unacknowledged
+    // command, so `run` skips a seq already applied; rule 2, never a read (see pollLoop).
+    // Not awaited: a command being run may itself be waiting for this call.
     if (body && body.commands) enqueue(body.commands);
     return body ? body.value : null;
   }
@@ -370,8 +372,8 @@ enum PageScript {
   let results = [];  // answers to reads, sent with the next poll
   let recovering = false;
 
-  // Commands come with polls and with call replies; one chain applies them all, in seq order,
-  // each once.
+  // Commands come with polls and with call replies (the same seq may come both ways, Session
+  // rule 1); one chain applies them all, in seq order, each once.
   let running = Promise.resolve();
 
   function enqueue(commands) {
@@ -428,11 +430,10 @@ enum PageScript {
       }
       nowConnected();
       backoff = new Backoff();
-      // The answers went with that poll. Clearing them here, rather than taking them when the
-      // poll is sent, is safe only because the server never sends a read in a call's reply
-      // (Session.inlineBatch wakes the poll instead while a read is queued): every answer
-      // comes from a poll's batch, and the next poll is sent only once that batch is applied.
-      // An inline read answered while this poll was out would be dropped here, unsent.
+      // The answers went with that poll, so they are cleared. This is safe only because of
+      // Session rule 2 ("never inline while a read is queued"): every answer comes from a
+      // poll's batch, and the next poll is sent only once that batch is applied. A read run
+      // from a call's reply while this poll was out would have its answer dropped here, unsent.
       results = [];
       await enqueue(batch.commands);
     }
