@@ -48,11 +48,11 @@ final class SimulatedBrowser: Sendable {
 
     private func pollOnce(hold: Duration) {
         let ack = state.withLock { $0.ack }
-        guard case .commands(let body) = session.poll(acknowledging: ack, results: [], hold: hold),
-              case .array(let commands)? = (try? JSONParser.parse(body))?["commands"] else { return }
+        guard case .commands(let commands) = session.poll(acknowledging: ack, results: [], hold: hold) else { return }
         var results: [(id: Int, outcome: ReadOutcome)] = []
         for command in commands {
-            guard let seq = command["seq"]?.intValue, let js = (try? PageOperation(json: command))?.code else { continue }
+            let seq = command.seq
+            let js = command.operation.code
             let rules = state.withLock { state -> [@Sendable (String) -> ReadOutcome?]? in
                 guard seq > state.ack else { return nil }
                 state.ack = seq
@@ -60,7 +60,7 @@ final class SimulatedBrowser: Sendable {
                 state.history.append(js)
                 return state.rules
             }
-            guard let rules, let id = command["id"]?.intValue else { continue }
+            guard let rules, let id = command.readID else { continue }
             if let outcome = rules.lazy.compactMap({ $0(js) }).first { results.append((id, outcome)) }
         }
         let newAck = state.withLock { $0.ack }

@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import TetherBridge
 import TetherHTTP
 
 /// One line of the table: a measurement's samples (median, p99, max) and its result.

@@ -156,7 +156,10 @@ public final class Server: Sendable {
         }
         let http: HTTPServer
         do {
-            http = try HTTPServer(listener: listener, configuration: configuration.http, handler: bridge, log: configuration.log)
+            // The server's own refusals (413, 431, 503, …) answer in the Bridge's error shape.
+            var httpConfiguration = configuration.http
+            httpConfiguration.errorFormat = .json
+            http = try HTTPServer(listener: listener, configuration: httpConfiguration, handler: bridge, log: configuration.log)
         } catch {
             claimed.withLock { $0 = false }
             throw .listen(error)

@@ -57,25 +57,8 @@ struct Outbox {
     /// Whether a read (a command the page must answer) is waiting.
     var hasReads: Bool { commands.contains { $0.readID != nil } }
 
-    /// `{"commands":[{"seq":1,"op":"run",…},{"seq":2,"id":1,"op":"read",…}]}`
-    var pollResponseJSON: String { "{\"commands\":" + commandsJSON + "}" }
-
-    /// `[{"seq":1,"op":"run","expr":…},…]`: each command's seq, its read id, then its operation's members.
-    var commandsJSON: String {
-        var out = "["
-        for (index, command) in commands.enumerated() {
-            if index > 0 { out += "," }
-            out += "{\"seq\":\(command.seq)"
-            if let id = command.readID { out += ",\"id\":\(id)" }
-            if case .object(let members) = command.operation.json {
-                for key in members.keys.sorted() {
-                    out += "," + JSONText.quote(key) + ":"
-                    members[key]?.write(to: &out)
-                }
-            }
-            out += "}"
-        }
-        out += "]"
-        return out
+    /// The commands as the page gets them (`ProtocolCodec` writes them).
+    var pageCommands: [PageCommand] {
+        commands.map { PageCommand(seq: $0.seq, readID: $0.readID, operation: $0.operation) }
     }
 }

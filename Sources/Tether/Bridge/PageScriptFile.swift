@@ -20,16 +20,14 @@ enum PageScriptFile {
     private static let body = Array(PageScript.source.utf8)
     private static let etag = "\"" + version + "\""
 
-    static func serves(_ path: Substring) -> Bool {
-        path.hasSuffix("/" + name)
+    /// The Bridge's route for `name` (behind a GET/HEAD check): answered on the I/O thread.
+    struct Handler: BridgeHandler {
+        func handle(_ request: HTTPRequest, responder: any HTTPResponder) throws {
+            responder.send(PageScriptFile.response(for: request))
+        }
     }
 
     static func response(for request: HTTPRequest) -> HTTPResponse {
-        guard request.method == "GET" || request.method == "HEAD" else {
-            var response = HTTPResponse.error(.methodNotAllowed, code: "method_not_allowed", message: "use GET")
-            response.headers.add("Allow", "GET, HEAD")
-            return response
-        }
         let versioned = request.target.hasSuffix("?v=" + version)
         var headers: HTTPHeaders = [
             "ETag": etag,

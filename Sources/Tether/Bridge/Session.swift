@@ -110,56 +110,72 @@ public final class Session: Sendable {
         return outcome ?? (isOpen ? .timedOut : .closed)
     }
 
+    // MARK: A call's writes: batched, or inline in its reply
+    //
+    // The writes a call or set makes reach the page one of two ways, both decided here:
+    // - batched (`batch`): they wake the held poll together when the call returns;
+    // - inline (`runCall(inlineAcknowledging:)`): the page asked (`"inline":true` with its
+    //   `ack`), so they travel back in the call's own reply as `"commands"`: one exchange
+    //   instead of two.
+    //
+    // The page script relies on these (PageScript: `send`, `pollLoop`, `enqueue`):
+    // 1. An inline reply carries every unacknowledged command, in seq order, not only the
+    //    call's. The page runs commands in seq order and skips any seq at or below its `ack`,
+    //    so a command that also reaches it with a poll runs once.
+    // 2. Never inline while a read is queued. A read's answer goes back in the `results` of
+    //    the page's next poll, and the page clears `results` when a poll's reply arrives
+    //    (they went with that poll). A read run from an inline reply while a poll is held
+    //    would add its answer after that poll was sent, and the clear would drop it: the
+    //    `page.eval` waiting for it would time out. So with a read queued, the writes go with
+    //    the poll, which is woken as for a batch.
+    // 3. Inlined writes leave a held poll waiting: the page takes them from the reply.
+    // 4. The page's `ack` is taken before the call runs, so the reply repeats nothing the page
+    //    has run.
+
     /// Writes made inside `body` reach a waiting poll together, when it returns.
     public func batch<Result, Failure: Error>(_ body: () throws(Failure) -> Result) throws(Failure) -> Result {
         state.withLock { $0.batchDepth += 1 }
-        defer {
-            let wake = state.withLock { state -> PollWaiter? in
-                state.batchDepth -= 1
-                guard state.batchDepth == 0 && state.wakeDeferred else { return nil }
-                state.wakeDeferred = false
-                return pollToWake(&state, deferrable: false)
-            }
-            wake?.wake()
-        }
+        defer { endBatch(inline: false).wake?.wake() }
         return try body()
     }
 
-    /// A call whose writes travel back in its own reply instead of waking the poll: one
-    /// exchange per call instead of two. Acknowledges what the page has evaluated, runs `body`,
-    /// and returns every unacknowledged command (nil when there is none). When a read is among
-    /// them the poll is woken as usual, because the answer can only come back with a poll.
-    package func inlineBatch<Result, Failure: Error>(
-        acknowledging ack: Int, _ body: () throws(Failure) -> Result
-    ) throws(Failure) -> (result: Result, commands: String?) {
+    /// Runs a call's body as a batch. With `ack` (the page asked for its writes inline), first
+    /// acknowledges what the page has run, then returns every unacknowledged command for the
+    /// reply: nil when there is none, or when a read is queued (rule 2: they go with the poll).
+    package func runCall<Result, Failure: Error>(
+        inlineAcknowledging ack: Int?, _ body: () throws(Failure) -> Result
+    ) throws(Failure) -> (result: Result, inline: [PageCommand]?) {
+        guard let ack else { return (try batch(body), nil) }
         state.withLock { state in
-            state.outbox.acknowledge(upTo: ack)
+            state.outbox.acknowledge(upTo: ack)  // rule 4
             state.batchDepth += 1
         }
         let result: Result
         do {
             result = try body()
         } catch {
-            _ = endInlineBatch()
+            endBatch(inline: true).wake?.wake()
             throw error
         }
-        return (result, endInlineBatch())
+        let end = endBatch(inline: true)
+        end.wake?.wake()
+        return (result, end.inline)
     }
 
-    private func endInlineBatch() -> String? {
-        let (commands, wake) = state.withLock { state -> (String?, PollWaiter?) in
+    /// Closes a batch: the held poll to wake once the lock is released, if any, or (inline)
+    /// the commands for the reply.
+    private func endBatch(inline: Bool) -> (wake: PollWaiter?, inline: [PageCommand]?) {
+        state.withLock { state in
             state.batchDepth -= 1
-            if state.outbox.hasReads {
+            if !inline || state.outbox.hasReads {
                 guard state.batchDepth == 0 && state.wakeDeferred else { return (nil, nil) }
                 state.wakeDeferred = false
-                return (nil, pollToWake(&state, deferrable: false))
+                return (pollToWake(&state, deferrable: false), nil)
             }
-            // A poll held now keeps waiting: the page takes these from the reply.
+            // Rule 3: a poll held now keeps waiting; the page takes these from the reply.
             if state.batchDepth == 0 { state.wakeDeferred = false }
-            return (state.outbox.isEmpty ? nil : state.outbox.commandsJSON, nil)
+            return (nil, state.outbox.isEmpty ? nil : state.outbox.pageCommands)  // rule 1
         }
-        wake?.wake()
-        return commands
     }
 
     /// Blocks until the session closes or `timeout` passes; true when closed.
@@ -170,8 +186,8 @@ public final class Session: Sendable {
     // MARK: The page's poll
 
     package enum PollOutcome: Equatable {
-        /// The body to send: every unacknowledged command (possibly none).
-        case commands(String)
+        /// Every unacknowledged command (possibly none).
+        case commands([PageCommand])
         case closed(CloseReason)
     }
 
@@ -217,7 +233,7 @@ public final class Session: Sendable {
                 older = poll
                 state.poll = nil
             }
-            if !state.outbox.isEmpty { return .commands(state.outbox.pollResponseJSON) }
+            if !state.outbox.isEmpty { return .commands(state.outbox.pageCommands) }
             state.poll = waiter
             state.pollWoken = false
             return nil
@@ -240,8 +256,8 @@ public final class Session: Sendable {
                 state.lastHeardAt = .now
             }
             if let reason = state.closeReason { return .closed(reason) }
-            if waiter.superseded.load(ordering: .acquiring) { return .commands("{\"commands\":[]}") }
-            return .commands(state.outbox.pollResponseJSON)
+            if waiter.superseded.load(ordering: .acquiring) { return .commands([]) }
+            return .commands(state.outbox.pageCommands)
         }
     }
 

@@ -38,6 +38,9 @@ public struct HTTPConfiguration: Sendable {
     public var threadStackBytes = 512 * 1024
     /// Connections refused or reclaimed at a limit are logged as one line per interval.
     public var limitLogInterval: Duration = .seconds(10)
+    /// How the server's own refusals (`400`, `408`, `413`, `431`, `503`, …) are written; the
+    /// layer above sets its shape (Tether's `Server` sets its JSON error body).
+    public var errorFormat: HTTPErrorFormat = .plainText
 
     public init() {}
 }

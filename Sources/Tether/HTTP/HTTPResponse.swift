@@ -21,17 +21,6 @@ public struct HTTPResponse: Sendable {
     /// What `Content-Length` says: the file region's length when there is one, else the body's.
     public var contentLength: Int { file?.length ?? body.count }
 
-    /// `{"error":{"code":"…","message":"…"}}`, the one error shape of Tether.
-    public static func error(_ status: HTTPStatus, code: String, message: String, closesConnection: Bool = false) -> HTTPResponse {
-        let body = "{\"error\":{\"code\":\(JSONText.quote(code)),\"message\":\(JSONText.quote(message))}}"
-        return HTTPResponse(
-            status: status,
-            headers: ["Content-Type": "application/json"],
-            body: Array(body.utf8),
-            closesConnection: closesConnection
-        )
-    }
-
     public static func json(_ text: String, status: HTTPStatus = .ok) -> HTTPResponse {
         HTTPResponse(status: status, headers: ["Content-Type": "application/json"], body: Array(text.utf8))
     }

@@ -68,13 +68,13 @@ extension HTTPServer {
                 head = try connection.parser.parse(connection.input)
             } catch {
                 log.debug("refused request: \(error)")
-                respondAndClose(connection, error.response, method: "GET")
+                respondAndClose(connection, configuration.errorFormat.response(for: error), method: "GET")
                 return
             }
             guard let head else { return }
             if isStopping {
-                respondAndClose(connection, HTTPResponse.error(.serviceUnavailable, code: "shutting_down",
-                                                               message: "the server is stopping", closesConnection: true),
+                respondAndClose(connection, configuration.errorFormat.response(for: HTTPError(
+                    .serviceUnavailable, code: "shutting_down", message: "the server is stopping", closesConnection: true)),
                                 method: head.method)
                 return
             }

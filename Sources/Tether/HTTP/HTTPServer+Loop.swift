@@ -149,7 +149,8 @@ extension HTTPServer {
     }
 
     private func refuse(_ fd: Int32, code: String, message: String) {
-        let response = HTTPResponse.error(.serviceUnavailable, code: code, message: message, closesConnection: true)
+        let response = configuration.errorFormat.response(
+            for: HTTPError(.serviceUnavailable, code: code, message: message, closesConnection: true))
         let bytes = response.serialized(includeBody: true, keepAlive: false)
         _ = bytes.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL | MSG_DONTWAIT)) }
         Glibc.close(fd)
@@ -223,7 +224,7 @@ extension HTTPServer {
         setDeadline(connection, nil)
         switch expiry {
         case .requestTimeout(let method):
-            respondAndClose(connection, RequestParseError.timedOut.response, method: method)
+            respondAndClose(connection, configuration.errorFormat.response(for: RequestParseError.timedOut), method: method)
         case .close:
             close(connection)
         case .timer(let body):

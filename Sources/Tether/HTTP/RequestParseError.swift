@@ -1,5 +1,5 @@
 /// Why a request was refused before reaching a handler; each maps to one status.
-public enum RequestParseError: Error, Equatable, Sendable, CustomStringConvertible {
+public enum RequestParseError: HTTPResponseError, Equatable {
     case requestLineTooLong(limit: Int)
     case headersTooLarge(limit: Int)
     case tooManyHeaders(limit: Int)
@@ -48,8 +48,6 @@ public enum RequestParseError: Error, Equatable, Sendable, CustomStringConvertib
         }
     }
 
-    /// The response the connection sends before closing.
-    public var response: HTTPResponse {
-        HTTPResponse.error(status, code: code, message: description, closesConnection: true)
-    }
+    /// The connection closes after the answer: the rest of its bytes cannot be trusted.
+    public var closesConnection: Bool { true }
 }

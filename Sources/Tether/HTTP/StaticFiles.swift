@@ -6,13 +6,15 @@ import Synchronization
 /// Serves regular files under a root with `GET` and `HEAD`: confined paths, media types,
 /// `ETag`/`If-None-Match`, single `Range` requests, `Cache-Control: no-cache` on HTML, no
 /// directory listings. A file on disk is sent as an open descriptor and a region of it, never
-/// read here; a missing file is a small HTML page for browsers and the JSON error for the rest.
-/// The root is a directory, or pages compiled into the binary (`EmbeddedFiles`).
+/// read here; a missing file is a small HTML page for browsers and an error in `errorFormat`
+/// for the rest. The root is a directory, or pages compiled into the binary (`EmbeddedFiles`).
 public struct StaticFiles: HTTPHandler {
     /// The directory served; nil when the pages are embedded.
     public let confinement: PathConfinement?
     /// The pages served from memory; nil when they come from a directory.
     public let embedded: EmbeddedFiles?
+    /// How refusals are written when this answers requests itself (`respond(to:)`).
+    public let errorFormat: HTTPErrorFormat
     private let log: Log
     private let descriptorAlarm = DescriptorAlarm()
 
@@ -57,19 +59,24 @@ public struct StaticFiles: HTTPHandler {
 
     public enum Lookup: Sendable {
         case file(File)
+        /// A response to send as it is: a redirect, or the HTML "not found" page for a browser.
         case response(HTTPResponse)
+        /// A refusal, for the caller to write in its own error format.
+        case refused(HTTPError)
     }
 
-    public init(root: String, log: Log = Log()) throws(StaticFilesError) {
+    public init(root: String, errorFormat: HTTPErrorFormat = .plainText, log: Log = Log()) throws(StaticFilesError) {
         confinement = try PathConfinement(root: root)
         embedded = nil
+        self.errorFormat = errorFormat
         self.log = log
     }
 
-    public init(embedded files: EmbeddedFiles, log: Log = Log()) throws(StaticFilesError) {
+    public init(embedded files: EmbeddedFiles, errorFormat: HTTPErrorFormat = .plainText, log: Log = Log()) throws(StaticFilesError) {
         if let path = files.undecodable.first { throw .undecodable(path) }
         confinement = nil
         embedded = files
+        self.errorFormat = errorFormat
         self.log = log
     }
 
@@ -82,19 +89,22 @@ public struct StaticFiles: HTTPHandler {
     }
 
     public func respond(to request: HTTPRequest) -> HTTPResponse {
-        switch lookup(request) {
-        case .response(let response): return response
-        case .file(let file): return response(for: file, request: request)
+        do throws(HTTPError) {
+            switch lookup(request) {
+            case .response(let response): return response
+            case .refused(let error): throw error
+            case .file(let file): return try response(for: file, request: request)
+            }
+        } catch {
+            return errorFormat.response(for: error)
         }
     }
 
     /// Resolves and opens the file a GET or HEAD names, or gives the refusal to send.
     public func lookup(_ request: HTTPRequest) -> Lookup {
         guard request.method == "GET" || request.method == "HEAD" else {
-            var response = HTTPResponse.error(
-                .methodNotAllowed, code: "method_not_allowed", message: "\(request.method) is not allowed here; use GET or HEAD")
-            response.headers.add("Allow", "GET, HEAD")
-            return .response(response)
+            return .refused(HTTPError(.methodNotAllowed, code: "method_not_allowed",
+                                      message: "\(request.method) is not allowed here; use GET or HEAD", headers: ["Allow": "GET, HEAD"]))
         }
         let resolution: PathConfinement.Resolution
         var entry: EmbeddedFiles.Entry?
@@ -107,9 +117,9 @@ public struct StaticFiles: HTTPHandler {
         }
         switch resolution {
         case .malformed(let why):
-            return .response(.error(.badRequest, code: "malformed_path", message: why))
+            return .refused(HTTPError(.badRequest, code: "malformed_path", message: why))
         case .notFound:
-            return .response(Self.notFound(for: request))
+            return Self.notFound(for: request)
         case .redirect(let location):
             var response = HTTPResponse(status: .movedPermanently, headers: ["Content-Type": "text/plain; charset=utf-8"])
             let query = request.target.firstIndex(of: "?").map { String(request.target[$0...]) } ?? ""
@@ -124,9 +134,9 @@ public struct StaticFiles: HTTPHandler {
                 let opened = try OpenFile(path: absolute)
                 return .file(File(relativePath: relative, contentType: contentType, etag: opened.etag, source: .disk(opened)))
             } catch {
-                guard case .outOfDescriptors(let code) = error else { return .response(Self.notFound(for: request)) }
+                guard case .outOfDescriptors(let code) = error else { return Self.notFound(for: request) }
                 descriptorAlarm.report(errno: code, log: log)
-                return .response(.error(
+                return .refused(HTTPError(
                     .serviceUnavailable, code: "out_of_descriptors",
                     message: "the server cannot open more files right now (\(SocketError.system(call: "open", errno: code))); try again shortly"))
             }
@@ -135,7 +145,7 @@ public struct StaticFiles: HTTPHandler {
 
     /// The response for an opened file: 304 when `If-None-Match` matches, 206 or 416 for a
     /// `Range` (GET only; honoured only when `If-Range`, if sent, is our ETag), else 200.
-    public func response(for file: File, request: HTTPRequest) -> HTTPResponse {
+    public func response(for file: File, request: HTTPRequest) throws(HTTPError) -> HTTPResponse {
         let cacheControl: HTTPHeaders = MediaTypes.isHTML(file.contentType) ? ["Cache-Control": "no-cache"] : [:]
         let whole = file.body(offset: 0, length: file.size)
         if let tags = request.headers["If-None-Match"], Self.matches(tags, file.etag) {
@@ -156,11 +166,9 @@ public struct StaticFiles: HTTPHandler {
                 let part = file.body(offset: first, length: last - first + 1)
                 return HTTPResponse(status: .partialContent, headers: headers, body: part.body, file: part.file)
             case .unsatisfiable:
-                var response = HTTPResponse.error(
-                    .rangeNotSatisfiable, code: "range_not_satisfiable",
-                    message: "the range '\(range)' lies outside the file's \(file.size) bytes")
-                response.headers.add("Content-Range", "bytes */\(file.size)")
-                return response
+                throw HTTPError(.rangeNotSatisfiable, code: "range_not_satisfiable",
+                                message: "the range '\(range)' lies outside the file's \(file.size) bytes",
+                                headers: ["Content-Range": "bytes */\(file.size)"])
             }
         }
         return HTTPResponse(status: .ok, headers: headers, body: whole.body, file: whole.file)
@@ -172,16 +180,16 @@ public struct StaticFiles: HTTPHandler {
         return condition.trimmingOWS() == etag
     }
 
-    static let notFoundJSON = HTTPResponse.error(.notFound, code: "not_found", message: "no such file")
+    static let notFound = HTTPError(.notFound, code: "not_found", message: "no such file")
 
     static let notFoundHTML = HTTPResponse(
         status: .notFound, headers: ["Content-Type": "text/html; charset=utf-8"],
         body: Array(("<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>Not found</title></head>"
             + "<body><h1>Not found</h1><p>There is no page at this address.</p></body></html>\n").utf8))
 
-    /// A small HTML page for a browser that asked for HTML; the JSON error for everyone else.
-    public static func notFound(for request: HTTPRequest) -> HTTPResponse {
-        prefersHTML(request.headers["Accept"]) ? notFoundHTML : notFoundJSON
+    /// A small HTML page for a browser that asked for HTML; the error for everyone else.
+    static func notFound(for request: HTTPRequest) -> Lookup {
+        prefersHTML(request.headers["Accept"]) ? .response(notFoundHTML) : .refused(notFound)
     }
 
     /// Whether an `Accept` list names `text/html` (browsers' navigations do) with a nonzero q.

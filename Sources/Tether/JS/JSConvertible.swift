@@ -1,4 +1,4 @@
-import TetherHTTP
+import TetherBridge
 
 /// A Swift value that can stand in JavaScript as a literal.
 ///

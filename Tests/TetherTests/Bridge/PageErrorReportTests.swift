@@ -19,16 +19,16 @@ final class PageErrorReportTests: XCTestCase {
 
     func testNextCarriesErrorReports() throws {
         let body = #"{"session":"s","task":"next","ack":2,"errors":[{"kind":"command","seq":2,"name":"TypeError","message":"x is null","statement":"x.y=1"},{"kind":"rejection","message":"nope"}]}"#
-        let envelope = try BridgeMessage.parse(Array(body.utf8))
+        let envelope = try ProtocolCodec.decodeMessage(Array(body.utf8))
         XCTAssertEqual(envelope.message, .next(ack: 2, results: []))
         XCTAssertEqual(envelope.errors, [
             PageError(kind: .command, seq: 2, name: "TypeError", message: "x is null", statement: "x.y=1"),
             PageError(kind: .rejection, name: "", message: "nope", statement: ""),
         ])
-        XCTAssertThrowsError(try BridgeMessage.parse(Array(#"{"session":"s","task":"next","errors":{}}"#.utf8)))
-        XCTAssertThrowsError(try BridgeMessage.parse(Array(#"{"session":"s","task":"next","errors":[1]}"#.utf8)))
+        XCTAssertThrowsError(try ProtocolCodec.decodeMessage(Array(#"{"session":"s","task":"next","errors":{}}"#.utf8)))
+        XCTAssertThrowsError(try ProtocolCodec.decodeMessage(Array(#"{"session":"s","task":"next","errors":[1]}"#.utf8)))
         let many = #"{"session":"s","task":"next","errors":["# + Array(repeating: #"{"message":"m"}"#, count: 80).joined(separator: ",") + "]}"
-        XCTAssertEqual(try BridgeMessage.parse(Array(many.utf8)).errors.count, BridgeMessage.maxErrorReports)
+        XCTAssertEqual(try ProtocolCodec.decodeMessage(Array(many.utf8)).errors.count, BridgeMessage.maxErrorReports)
         let long = PageError(kind: .command, name: "E", message: "m", statement: String(repeating: "a", count: 500))
         XCTAssertEqual(long.statement.count, 200)
     }

@@ -2,8 +2,8 @@ import XCTest
 @testable import TetherBridge
 
 final class BridgeMessageTests: XCTestCase {
-    private func parse(_ body: String) throws(BridgeMessage.Malformed) -> BridgeMessage.Envelope {
-        try BridgeMessage.parse(Array(body.utf8))
+    private func parse(_ body: String) throws(MalformedMessage) -> BridgeMessage.Envelope {
+        try ProtocolCodec.decodeMessage(Array(body.utf8))
     }
 
     private func message(_ body: String, file: StaticString = #filePath, line: UInt = #line) -> BridgeMessage? {

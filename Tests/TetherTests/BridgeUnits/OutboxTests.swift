@@ -18,7 +18,7 @@ final class OutboxTests: XCTestCase {
         XCTAssertTrue(outbox.isEmpty)
         XCTAssertEqual(outbox.count, 0)
         XCTAssertEqual(outbox.lastSeq, 0)
-        XCTAssertEqual(outbox.pollResponseJSON, #"{"commands":[]}"#)
+        XCTAssertEqual(ProtocolCodec.encode(PollReply(commands: outbox.pageCommands)), #"{"commands":[]}"#)
     }
 
     func testSeqIncreasesFromOne() {
@@ -174,11 +174,11 @@ final class OutboxTests: XCTestCase {
         outbox.append(write, coalescingKey: "x")
         outbox.append(.read(.code("compute(1)")), readID: 42)
         XCTAssertEqual(
-            outbox.pollResponseJSON,
+            ProtocolCodec.encode(PollReply(commands: outbox.pageCommands)),
             #"{"commands":[{"seq":1,"op":"assign","target":{"member":"innerHTML","of":{"element":"a"}},"value":{"value":"\u003c/script>"}},"#
                 + #"{"seq":2,"id":42,"expr":{"code":"compute(1)"},"op":"read"}]}"#
         )
-        let parsed = try JSONParser.parse(outbox.pollResponseJSON)
+        let parsed = try JSONParser.parse(ProtocolCodec.encode(PollReply(commands: outbox.pageCommands)))
         guard case .array(let items)? = parsed["commands"] else { return XCTFail("no commands in \(parsed)") }
         XCTAssertEqual(try items.map { try PageOperation(json: $0) }, [write, .read(.code("compute(1)"))])
         XCTAssertEqual(items.map { $0["seq"]?.intValue }, [1, 2])
@@ -188,7 +188,7 @@ final class OutboxTests: XCTestCase {
     func testPollResponseCarriesOnlyUnacknowledgedCommands() throws {
         var outbox = filledOutbox(3)
         outbox.acknowledge(upTo: 2)
-        let parsed = try JSONParser.parse(outbox.pollResponseJSON)
+        let parsed = try JSONParser.parse(ProtocolCodec.encode(PollReply(commands: outbox.pageCommands)))
         XCTAssertEqual(parsed, .object(["commands": .array([
             .object(["seq": .number("3"), "op": .string("run"), "expr": .object(["code": .string("s3()")])]),
         ])]))
@@ -198,7 +198,7 @@ final class OutboxTests: XCTestCase {
         var outbox = Outbox()
         let hostile = ["\"\\\n\u{0}\u{2028}\u{2029}", "😀</SCRIPT>", "\u{1f}\t"]
         for js in hostile { outbox.append(.run(.code(js))) }
-        let text = outbox.pollResponseJSON
+        let text = ProtocolCodec.encode(PollReply(commands: outbox.pageCommands))
         XCTAssertFalse(text.contains("<"))
         XCTAssertFalse(text.unicodeScalars.contains("\u{2028}"))
         let commands = try JSONParser.parse(text)["commands"]

@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 @testable import TetherHTTP
+import TetherBridge
 
 /// RFC 9110 §6.6.1: an origin server with a clock sends `Date` on every response.
 final class DateHeaderTests: XCTestCase {
@@ -13,7 +14,7 @@ final class DateHeaderTests: XCTestCase {
     func testEveryResponseCarriesTheCurrentDate() throws {
         let www = try TemporaryWWW()
         _ = try www.write("a.txt", "hello")
-        let server = try startHTTPServer(handler: try StaticFiles(root: www.wwwPath))
+        let server = try startHTTPServer(handler: try StaticFiles(root: www.wwwPath, errorFormat: .json))
         defer { server.stop() }
         let formatter = DateFormatter()
         formatter.locale = Locale(identifier: "en_US_POSIX")

@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 @testable import TetherHTTP
+import TetherBridge
 
 /// Pages compiled into the binary obey the rules a www directory does.
 final class EmbeddedFilesTests: XCTestCase {
@@ -17,7 +18,7 @@ final class EmbeddedFilesTests: XCTestCase {
     private var base = ""
 
     override func setUpWithError() throws {
-        let files = try StaticFiles(embedded: Self.site)
+        let files = try StaticFiles(embedded: Self.site, errorFormat: .json)
         server = try startHTTPServer(handler: files)
         base = "http://127.0.0.1:\(server?.port ?? 0)"
     }

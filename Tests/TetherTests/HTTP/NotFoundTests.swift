@@ -1,11 +1,12 @@
 import XCTest
 @testable import TetherHTTP
+import TetherBridge
 
 /// A browser asking for a missing page gets a small HTML page; API clients the JSON error.
 final class NotFoundTests: XCTestCase {
     func testBrowserGetsHTMLAndCurlGetsJSON() throws {
         let site = try TemporaryWWW()
-        let server = try startHTTPServer(handler: StaticFiles(root: site.wwwPath, log: .silent))
+        let server = try startHTTPServer(handler: StaticFiles(root: site.wwwPath, errorFormat: .json, log: .silent))
         defer { server.stop() }
         let url = "http://127.0.0.1:\(server.port)/missing.html"
         let chromeAccept = "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,*/*;q=0.8"

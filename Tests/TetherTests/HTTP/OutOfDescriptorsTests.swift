@@ -3,6 +3,7 @@ import XCTest
 import Glibc
 #endif
 @testable import TetherHTTP
+import TetherBridge
 
 /// A process out of descriptors answers 503 and says so in one log line, never 404.
 final class OutOfDescriptorsTests: XCTestCase {
@@ -10,7 +11,7 @@ final class OutOfDescriptorsTests: XCTestCase {
         let site = try TemporaryWWW()
         try site.write("a.css", "body{}")
         let lines = LockedLines()
-        let files = try StaticFiles(root: site.wwwPath, log: Log(sink: lines.append))
+        let files = try StaticFiles(root: site.wwwPath, errorFormat: .json, log: Log(sink: lines.append))
         let request = HTTPRequest(method: "GET", target: "/a.css")
         XCTAssertEqual(files.respond(to: request).status, .ok)
 

@@ -1,5 +1,6 @@
 import XCTest
 @testable import TetherHTTP
+import TetherBridge
 
 /// `Range` on static files (RFC 9110 §14): one range gives 206 with `Content-Range`, a range
 /// past the end 416 with `bytes */len`, several ranges the whole file (200).
@@ -26,7 +27,7 @@ final class RangeTests: XCTestCase {
         let site = try TemporaryWWW()
         let bytes = (0..<1000).map { UInt8($0 % 251) }
         try site.write("video.bin", bytes: bytes)
-        let server = try startHTTPServer(handler: StaticFiles(root: site.wwwPath, log: .silent))
+        let server = try startHTTPServer(handler: StaticFiles(root: site.wwwPath, errorFormat: .json, log: .silent))
         defer { server.stop() }
         let connection = try RawConnection(port: server.port)
 
@@ -77,7 +78,7 @@ final class RangeTests: XCTestCase {
     func testCurlResumesADownloadWithRange() throws {
         let site = try TemporaryWWW()
         try site.write("a.txt", "0123456789")
-        let server = try startHTTPServer(handler: StaticFiles(root: site.wwwPath, log: .silent))
+        let server = try startHTTPServer(handler: StaticFiles(root: site.wwwPath, errorFormat: .json, log: .silent))
         defer { server.stop() }
         let result = try curl(["-r", "3-5", "http://127.0.0.1:\(server.port)/a.txt"])
         XCTAssertEqual(result.status, 206)
@@ -88,7 +89,7 @@ final class RangeTests: XCTestCase {
     func testFileBodyIsARegionOfAnOpenDescriptorNotItsBytes() throws {
         let site = try TemporaryWWW()
         try site.write("big.bin", bytes: [UInt8](repeating: 7, count: 1 << 20))
-        let files = try StaticFiles(root: site.wwwPath, log: .silent)
+        let files = try StaticFiles(root: site.wwwPath, errorFormat: .json, log: .silent)
         let response = files.respond(to: HTTPRequest(method: "GET", target: "/big.bin", headers: ["Range": "bytes=10-"]))
         XCTAssertEqual(response.body.count, 0, "nothing read into memory")
         let region = try XCTUnwrap(response.file)

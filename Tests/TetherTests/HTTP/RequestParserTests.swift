@@ -1,5 +1,6 @@
 import XCTest
 @testable import TetherHTTP
+import TetherBridge
 
 final class RequestParserTests: XCTestCase {
     // MARK: Helpers
@@ -370,7 +371,7 @@ final class RequestParserTests: XCTestCase {
             (.transferEncodingNotSupported("chunked"), 501), (.timedOut, 408),
         ]
         for (error, status) in errors {
-            let response = error.response
+            let response = HTTPErrorFormat.json.response(for: error)
             XCTAssertEqual(response.status.code, status, "\(error)")
             XCTAssertTrue(response.closesConnection, "\(error) must close the connection")
             XCTAssertEqual(response.headers["Content-Type"], "application/json")

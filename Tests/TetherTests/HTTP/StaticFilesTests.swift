@@ -1,5 +1,6 @@
 import XCTest
 @testable import TetherHTTP
+import TetherBridge
 
 /// `StaticFiles` behind a real `HTTPServer`, asked with curl (and a raw socket where curl hides the bytes).
 final class StaticFilesTests: XCTestCase {
@@ -13,7 +14,7 @@ final class StaticFilesTests: XCTestCase {
         try site.write("sub/index.html", "<p>sub</p>")
         try site.makeDirectory("empty")
         self.site = site
-        server = try startHTTPServer(handler: StaticFiles(root: site.wwwPath))
+        server = try startHTTPServer(handler: StaticFiles(root: site.wwwPath, errorFormat: .json))
     }
 
     override func tearDown() {

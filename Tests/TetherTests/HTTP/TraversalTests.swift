@@ -1,5 +1,6 @@
 import XCTest
 @testable import TetherHTTP
+import TetherBridge
 
 /// Path traversal over real sockets: every trick gets 400 or 404, never the secret file
 /// that lies beside www (nor /etc/passwd).
@@ -15,7 +16,7 @@ final class TraversalTests: XCTestCase {
         try site.symlink("link-out", to: "../secret.txt")
         try site.symlink("dir-out", to: site.base.path)
         self.site = site
-        server = try startHTTPServer(handler: StaticFiles(root: site.wwwPath))
+        server = try startHTTPServer(handler: StaticFiles(root: site.wwwPath, errorFormat: .json))
     }
 
     override func tearDown() {

@@ -2,6 +2,7 @@ import Foundation
 import Synchronization
 import XCTest
 @testable import TetherHTTP
+import TetherBridge
 
 /// Out of file descriptors, a new client gets 503 and the log one clear line; once
 /// descriptors are free again, clients are served.
@@ -10,6 +11,7 @@ final class DescriptorExhaustionTests: XCTestCase {
         let lines = Mutex<[String]>([])
         var configuration = HTTPConfiguration()
         configuration.port = 0
+        configuration.errorFormat = .json  // as Server sets it
         let log = Log(level: .info) { line in lines.withLock { $0.append(line) } }
         let server = try HTTPServer(configuration: configuration, handler: echoHandler, log: log)
         server.start()

@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 @testable import TetherHTTP
+import TetherBridge
 
 /// Static bodies stream from the file as the client takes them: memory stays bounded per
 /// connection however large the file and however slow the reader.
@@ -10,7 +11,7 @@ final class StreamingMemoryTests: XCTestCase {
         let url = try site.write("big.bin", "")
         // Sparse: 200 MiB that cost no disk, and reading them costs no page cache either.
         XCTAssertEqual(truncate(url.path, 200 << 20), 0)
-        let server = try startHTTPServer(handler: StaticFiles(root: site.wwwPath))
+        let server = try startHTTPServer(handler: StaticFiles(root: site.wwwPath, errorFormat: .json))
         defer { server.stop() }
         XCTAssertEqual(try curl(["-I", "http://127.0.0.1:\(server.port)/big.bin"]).status, 200)
         let before = ProcessFigures.residentBytes()

@@ -1,5 +1,5 @@
 import XCTest
-@testable import TetherHTTP
+@testable import TetherBridge
 
 final class HostAllowListTests: XCTestCase {
     func testLoopbackNamesWithTheServersPortAreAllowed() {

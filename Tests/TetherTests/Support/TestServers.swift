@@ -1,5 +1,6 @@
 import Foundation
 @testable import TetherHTTP
+import TetherBridge
 
 /// Where the repository is (for www/) and scratch directories for tests.
 enum TestPaths {
@@ -29,6 +30,8 @@ enum TestPaths {
 func startHTTPServer(_ configure: (inout HTTPConfiguration) -> Void = { _ in }, handler: any HTTPHandler) throws -> HTTPServer {
     var configuration = HTTPConfiguration()
     configuration.port = 0
+    // What `Server` sets: the server's own refusals in Tether's JSON error shape.
+    configuration.errorFormat = .json
     configure(&configuration)
     let server = try HTTPServer(configuration: configuration, handler: handler, log: .silent)
     server.start()
