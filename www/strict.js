@@ -18,6 +18,7 @@ function remember(name) {
 for (const name of ["connected", "offline", "reconnecting", "commandfailed"]) {
   document.addEventListener("tether:" + name, (event) => {
     remember(name === "commandfailed" ? name + " " + event.detail.statement : name);
+    if (name === "connected" && window.connectedAt === undefined) window.connectedAt = performance.now();
     const state = document.getElementById("state");
     if (state && name !== "commandfailed") state.textContent = name;
   });

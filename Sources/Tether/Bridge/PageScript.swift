@@ -44,6 +44,7 @@ enum PageScript {
   const endpoint = new URL("_process_srv0", location.href).href;
   const health = new URL("_health", location.href).href;
   const MAX_PENDING_REPORTS = 50;
+  const HELD_MS = 250;
 
   const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -82,7 +83,7 @@ enum PageScript {
     else document.documentElement.removeAttribute("data-tether");
   }
 
-  // Each fires once per change: the first answered poll, and each after a failed one.
+  // Each fires once per change: the first poll answered or held, and each after a failed one.
   function nowConnected() {
     setState(null);
     if (online === true) return;
@@ -411,14 +412,19 @@ enum PageScript {
       let response, batch;
       const sending = reports;
       reports = [];
+      // The server refuses a poll at once (410, 503, …) and holds one it accepts, so a poll
+      // still out after HELD_MS is connected: an idle page need not wait out the hold to know.
+      const held = setTimeout(nowConnected, HELD_MS);
       try {
         response = await post({ task: "next", ack, results, errors: sending });
       } catch (error) {
+        clearTimeout(held);
         reports = sending.concat(reports).slice(0, MAX_PENDING_REPORTS);
         nowOffline(error);
         await sleep(backoff.next());
         continue;
       }
+      clearTimeout(held);
       if (response.status === 410) { recover(); return; }
       try {
         if (!response.ok) throw new Error("HTTP " + response.status);

@@ -68,6 +68,22 @@ final class ChromiumStrictCSPTests: XCTestCase {
         XCTAssertEqual(try violations(page), [], "none of them needed eval")
     }
 
+    /// An idle page's first poll is held for the whole hold; the page counts as connected once
+    /// the server holds it rather than refusing it, without waiting for an answer.
+    func testAnIdlePageIsConnectedWhileItsFirstPollIsHeld() throws {
+        let harness = try BrowserHarness { $0.bridge.pollHold = .seconds(20) }
+        defer { harness.close() }
+        let browser = try Chromium(url: "http://127.0.0.1:\(harness.server.port)/strict.html")
+        defer { browser.kill() }
+        let page = try XCTUnwrap(harness.waitForNewPage(excluding: [], timeout: 20))
+        Thread.sleep(forTimeInterval: 2)  // nothing queued: its poll is held
+        // This read answers the held poll; the page had counted itself connected long before.
+        let times = try page.eval(JS([page.js.connectedAt, page.js.performance.now()]), as: [Double].self)
+        XCTAssertEqual(times.count, 2)
+        XCTAssertGreaterThan(times[1] - times[0], 1000, "connected at \(times[0]) ms, read at \(times[1]) ms")
+        XCTAssertEqual(try page.text("state"), "connected")
+    }
+
     func testLifecycleEventsAndOptionsReachThePage() throws {
         let harness = try BrowserHarness()
         defer { harness.close() }
