@@ -8,6 +8,7 @@ public enum Demos {
     public static func server(configuration: Server.Configuration = .init()) -> Server {
         let server = Server(configuration: configuration)
         server.bind("index.html", to: Counter.self, ifPresent: true)
+        server.bind("strict.html", to: Counter.self, ifPresent: true)  // the counter under a strict CSP
         server.bind("clock.html", to: Stopwatch.self, ifPresent: true)
         server.bind("factor.html", to: Factor.self, ifPresent: true)
         return server

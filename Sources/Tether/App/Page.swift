@@ -82,7 +82,8 @@ public final class Page: Sendable {
     public func callback(_ name: String, _ arguments: any JSConvertible..., event fields: [EventField] = []) -> JS {
         let callback = JSExpression.callback(name: name, arguments: arguments.map { JS($0)._expressionOrEmpty },
                                              eventFields: fields.map(\.path))
-        return JS(_expression: callback, sink: nil, isPure: false)  // coalesced as before: never
+        // Not pure, as when it was code: a full outbox never coalesces a handler assignment away.
+        return JS(_expression: callback, sink: nil, isPure: false)
     }
 
     /// Runs the app's `init(page:)`: reads made inside it fail at once (`.unanswerable`).

@@ -29,11 +29,12 @@ enum PageScript {
     return text.trim() !== "" && Number.isFinite(number) && number >= 0 ? number : fallback;
   }
 
+  const backoffMin = Math.max(10, option("backoff-min", 100));  // never a busy loop
   const config = Object.freeze({
     session: fromServer.session,
     pollHold: fromServer.pollHold,  // ms a poll is held when nothing is queued; set in Swift
-    backoffMin: option("backoff-min", 100),
-    backoffMax: option("backoff-max", 5000),
+    backoffMin,
+    backoffMax: Math.max(backoffMin, option("backoff-max", 5000)),
     reloadGuard: option("reload-guard", 5000),
     reportErrors: fromServer.reportErrors && option("report-errors", true),
     allowEval: option("allow-eval", true),
@@ -43,6 +44,7 @@ enum PageScript {
   const endpoint = new URL("_process_srv0", location.href).href;
   const health = new URL("_health", location.href).href;
   const MAX_PENDING_REPORTS = 50;
+  const HELD_MS = 250;
 
   const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -81,7 +83,7 @@ enum PageScript {
     else document.documentElement.removeAttribute("data-tether");
   }
 
-  // Each fires once per change: the first answered poll, and each after a failed one.
+  // Each fires once per change: the first poll answered or held, and each after a failed one.
   function nowConnected() {
     setState(null);
     if (online === true) return;
@@ -110,7 +112,7 @@ enum PageScript {
   }
 
   async function send(message) {
-    if (message.inline) message.ack = ack;  // the server forgets what this page has run
+    if (message.inline) message.ack = ack;  // Session rule 4: the reply repeats nothing applied
     let response;
     try {
       response = await post(message);
@@ -122,8 +124,10 @@ enum PageScript {
     if (!response.ok) {
       throw new Error(body && body.error ? body.error.message : "Tether: HTTP " + response.status);
     }
-    // The writes the call made come back with it (one round trip, not two); never a read,
-    // see pollLoop. Not awaited: a command being run may itself be waiting for this call.
+    // The writes the call made come back with it (one round trip, not two). This relies on the
+    // rules of Swift's Session ("A call's writes"): rule 1, the reply holds every unacknowledged
+    // command, so `run` skips a seq already applied; rule 2, never a read (see pollLoop).
+    // Not awaited: a command being run may itself be waiting for this call.
     if (body && body.commands) enqueue(body.commands);
     return body ? body.value : null;
   }
@@ -334,19 +338,28 @@ enum PageScript {
     }
   }
 
-  // The JavaScript a command stands for, as Swift spells it: for error reports and the console.
+  // JSON as Swift writes it in code: `<`, U+2028 and U+2029 escaped.
+  function jsonCode(value) {
+    return JSON.stringify(value).replace(/[<\u2028\u2029]/g, (c) => "\\u" + c.charCodeAt(0).toString(16).padStart(4, "0"));
+  }
+
+  // The JavaScript a command stands for, as Swift spells it (`operation.code`; a number such as
+  // 1.0 reads 1 here): for error reports and the console.
   function codeOf(expr) {
     if ("code" in expr) return expr.code;
     if ("global" in expr) return expr.global;
-    if ("element" in expr) return "document.getElementById(" + JSON.stringify(expr.element) + ")";
+    if ("element" in expr) return "document.getElementById(" + jsonCode(expr.element) + ")";
     if ("member" in expr) return codeOf(expr.of) + "." + expr.member;
-    if ("index" in expr) return codeOf(expr.of) + "[" + JSON.stringify(expr.index) + "]";
+    if ("index" in expr) return codeOf(expr.of) + "[" + jsonCode(expr.index) + "]";
     if ("call" in expr) return codeOf(expr.call) + "(" + expr.args.map(codeOf).join(",") + ")";
-    if ("value" in expr) return JSON.stringify(expr.value);
+    if ("value" in expr) return jsonCode(expr.value);
     if ("number" in expr) return expr.number;
     if ("array" in expr) return "[" + expr.array.map(codeOf).join(",") + "]";
-    if ("object" in expr) return "{" + expr.object.map(([key, value]) => JSON.stringify(key) + ":" + codeOf(value)).join(",") + "}";
-    if ("callback" in expr) return "tether.callback(" + JSON.stringify(expr.callback) + ",…)";
+    if ("object" in expr) return "{" + expr.object.map(([key, value]) => jsonCode(key) + ":" + codeOf(value)).join(",") + "}";
+    if ("callback" in expr) {
+      return "(function(e){return tether.callback(" + jsonCode(expr.callback) + ",[" + expr.args.map(codeOf).join(",")
+        + "]," + jsonCode(expr.event) + ",e)})";
+    }
     return "?";
   }
 
@@ -360,8 +373,8 @@ enum PageScript {
   let results = [];  // answers to reads, sent with the next poll
   let recovering = false;
 
-  // Commands come with polls and with call replies; one chain applies them all, in seq order,
-  // each once.
+  // Commands come with polls and with call replies (the same seq may come both ways, Session
+  // rule 1); one chain applies them all, in seq order, each once.
   let running = Promise.resolve();
 
   function enqueue(commands) {
@@ -399,14 +412,19 @@ enum PageScript {
       let response, batch;
       const sending = reports;
       reports = [];
+      // The server refuses a poll at once (410, 503, …) and holds one it accepts, so a poll
+      // still out after HELD_MS is connected: an idle page need not wait out the hold to know.
+      const held = setTimeout(nowConnected, HELD_MS);
       try {
         response = await post({ task: "next", ack, results, errors: sending });
       } catch (error) {
+        clearTimeout(held);
         reports = sending.concat(reports).slice(0, MAX_PENDING_REPORTS);
         nowOffline(error);
         await sleep(backoff.next());
         continue;
       }
+      clearTimeout(held);
       if (response.status === 410) { recover(); return; }
       try {
         if (!response.ok) throw new Error("HTTP " + response.status);
@@ -418,11 +436,10 @@ enum PageScript {
       }
       nowConnected();
       backoff = new Backoff();
-      // The answers went with that poll. Clearing them here, rather than taking them when the
-      // poll is sent, is safe only because the server never sends a read in a call's reply
-      // (Session.inlineBatch wakes the poll instead while a read is queued): every answer
-      // comes from a poll's batch, and the next poll is sent only once that batch is applied.
-      // An inline read answered while this poll was out would be dropped here, unsent.
+      // The answers went with that poll, so they are cleared. This is safe only because of
+      // Session rule 2 ("never inline while a read is queued"): every answer comes from a
+      // poll's batch, and the next poll is sent only once that batch is applied. A read run
+      // from a call's reply while this poll was out would have its answer dropped here, unsent.
       results = [];
       await enqueue(batch.commands);
     }

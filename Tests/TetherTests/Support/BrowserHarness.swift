@@ -31,10 +31,12 @@ final class BrowserHarness {
         return (browser, page)
     }
 
-    /// Stops the server and starts a new one on the same port (a daemon restart).
-    func restartServer() throws {
+    /// Stops the server and starts a new one on the same port (a daemon restart), after
+    /// `downtime` with nothing listening.
+    func restartServer(downtime: TimeInterval = 0) throws {
         let port = server.port
         server.stop()
+        if downtime > 0 { Thread.sleep(forTimeInterval: downtime) }
         server = try startDemoServer { configuration in
             self.configure(&configuration)
             configuration.http.port = port

@@ -26,11 +26,6 @@ public enum PageOperation: Sendable, Equatable {
         case .run(let expression), .read(let expression): expression.needsEval
         }
     }
-
-    public var isRead: Bool {
-        if case .read = self { return true }
-        return false
-    }
 }
 
 extension PageOperation {
