@@ -25,11 +25,8 @@ enum ScriptInjection {
 
     static func scriptTag(session: String, names: ExposedNames, reportErrors: Bool = true,
                           pollHold: Duration = BridgeConfiguration().pollHold) -> String {
-        // Every string is escaped by JSONText.quote, `<` included, so no name can end the block.
-        func list(_ items: [String]) -> String { "[" + items.map(JSONText.quote).joined(separator: ",") + "]" }
-        let config = "{\"session\":\(JSONText.quote(session)),\"methods\":\(list(names.methods)),"
-            + "\"properties\":\(list(names.properties)),\"settable\":\(list(names.settable)),"
-            + "\"reportErrors\":\(reportErrors),\"pollHold\":\(Int((pollHold.secondsValue * 1000).rounded()))}"
+        let config = ProtocolCodec.encode(
+            PageScriptConfig(session: session, names: names, reportErrors: reportErrors, pollHold: pollHold))
         return "<script type=\"application/json\" id=\"\(configID)\">" + config + "</script>\n"
             + "<script src=\"" + PageScriptFile.address + "\"></script>\n"
     }

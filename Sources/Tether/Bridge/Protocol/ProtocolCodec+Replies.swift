@@ -79,3 +79,20 @@ extension ProtocolCodec {
                             sessions: sessions, sinceLastPoll: since, pageErrors: pageErrors)
     }
 }
+
+extension ProtocolCodec {
+    /// `{"session":"…","methods":[…],"properties":[…],"settable":[…],"reportErrors":true,"pollHold":20000}`.
+    /// Every string is escaped as `JSONText.quote` does, `<` included, so no name can end the
+    /// block it stands in.
+    package static func encode(_ config: PageScriptConfig) -> String {
+        func list(_ items: [String]) -> JSONValue { .array(items.map { .string($0) }) }
+        var object = JSONObjectWriter()
+        object.member("session", string: config.session)
+        object.member("methods", list(config.names.methods))
+        object.member("properties", list(config.names.properties))
+        object.member("settable", list(config.names.settable))
+        object.member("reportErrors", bool: config.reportErrors)
+        object.member("pollHold", int: Int((config.pollHold.secondsValue * 1000).rounded()))
+        return object.finish()
+    }
+}

@@ -99,3 +99,20 @@ package struct MalformedMessage: Error, Equatable, CustomStringConvertible {
 
     package init(_ description: String) { self.description = description }
 }
+
+/// What a served page's script starts from, in its `<script type="application/json">` block:
+/// its session token, the names its app exposes, whether it reports its own errors, and the
+/// server's poll hold (shown to the page as `tether.config.pollHold`, in milliseconds).
+package struct PageScriptConfig: Sendable, Equatable {
+    package var session: String
+    package var names: ExposedNames
+    package var reportErrors: Bool
+    package var pollHold: Duration
+
+    package init(session: String, names: ExposedNames, reportErrors: Bool, pollHold: Duration) {
+        self.session = session
+        self.names = names
+        self.reportErrors = reportErrors
+        self.pollHold = pollHold
+    }
+}
