@@ -67,7 +67,7 @@ final class Connection {
         socket = ConnectionSocket(fd: fd)
         token = UInt64(serial) << 32 | UInt64(UInt32(bitPattern: fd))
         acceptedAt = now
-        peerAddress = PeerAddress.of(fd)
+        peerAddress = SocketAddress.peer(of: fd)?.host
         parser = RequestParser(configuration: configuration)
     }
 

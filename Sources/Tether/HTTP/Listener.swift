@@ -42,7 +42,7 @@ public final class Listener: Sendable {
         }
         self.fd = fd
         self.host = host
-        self.port = Listener.localPort(fd) ?? port
+        self.port = SocketAddress.local(of: fd)?.port ?? port
     }
 
     /// Takes over a socket that is already listening, as systemd hands it over as fd 3.
@@ -55,7 +55,7 @@ public final class Listener: Sendable {
         guard type == Int32(SOCK_STREAM.rawValue) else { throw .invalidAddress("fd \(fd) is not a stream socket") }
         _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
         self.fd = fd
-        let (host, port) = Listener.localAddress(fd) ?? ("?", 0)
+        let (host, port) = SocketAddress.local(of: fd) ?? ("?", 0)
         self.host = host
         self.port = port
     }
@@ -65,37 +65,5 @@ public final class Listener: Sendable {
     /// Frees the address for the next server; safe to call more than once.
     public func close() {
         if !closed.exchange(true, ordering: .acquiringAndReleasing) { Glibc.close(fd) }
-    }
-
-    private static func localPort(_ fd: Int32) -> Int? { localAddress(fd)?.port }
-
-    private static func localAddress(_ fd: Int32) -> (host: String, port: Int)? {
-        var storage = sockaddr_storage()
-        var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
-        let ok = withUnsafeMutablePointer(to: &storage) { pointer in
-            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) == 0 }
-        }
-        guard ok else { return nil }
-        var text = [CChar](repeating: 0, count: Int(INET6_ADDRSTRLEN) + 1)
-        switch Int32(storage.ss_family) {
-        case AF_INET:
-            return withUnsafePointer(to: &storage) { pointer in
-                pointer.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { address in
-                    var ip = address.pointee.sin_addr
-                    inet_ntop(AF_INET, &ip, &text, socklen_t(text.count))
-                    return (text.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }, Int(UInt16(bigEndian: address.pointee.sin_port)))
-                }
-            }
-        case AF_INET6:
-            return withUnsafePointer(to: &storage) { pointer in
-                pointer.withMemoryRebound(to: sockaddr_in6.self, capacity: 1) { address in
-                    var ip = address.pointee.sin6_addr
-                    inet_ntop(AF_INET6, &ip, &text, socklen_t(text.count))
-                    return (text.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }, Int(UInt16(bigEndian: address.pointee.sin6_port)))
-                }
-            }
-        default:
-            return nil
-        }
     }
 }
