@@ -12,11 +12,10 @@ public enum JSONText {
             case "\n": out += "\\n"
             case "\r": out += "\\r"
             case "\t": out += "\\t"
-            case "<": out += "\\u003c"
-            case "\u{2028}": out += "\\u2028"
-            case "\u{2029}": out += "\\u2029"
             default:
-                if scalar.value < 0x20 || scalar.value == 0x7F {
+                if let escape = scriptBreakerEscape(scalar) {
+                    out += escape
+                } else if scalar.value < 0x20 || scalar.value == 0x7F {
                     out += "\\u00" + hexByte(UInt8(scalar.value))
                 } else {
                     out.unicodeScalars.append(scalar)
@@ -25,6 +24,28 @@ public enum JSONText {
         }
         out += "\""
         return out
+    }
+
+    /// JSON text (an encoder's output) with `<`, U+2028 and U+2029 escaped. In JSON these occur
+    /// only inside strings, where the escapes mean the same; outside JSON they could end a
+    /// `<script>` or a line of JavaScript.
+    package static func escapingScriptBreakers(in json: String) -> String {
+        guard json.unicodeScalars.contains(where: { scriptBreakerEscape($0) != nil }) else { return json }
+        var out = ""
+        out.reserveCapacity(json.utf8.count + 16)
+        for scalar in json.unicodeScalars {
+            if let escape = scriptBreakerEscape(scalar) { out += escape } else { out.unicodeScalars.append(scalar) }
+        }
+        return out
+    }
+
+    private static func scriptBreakerEscape(_ scalar: Unicode.Scalar) -> String? {
+        switch scalar {
+        case "<": "\\u003c"
+        case "\u{2028}": "\\u2028"
+        case "\u{2029}": "\\u2029"
+        default: nil
+        }
     }
 
     private static let digits = Array("0123456789abcdef")

@@ -28,7 +28,7 @@ enum JSONLiteral {
         } catch {
             throw JSONEncodingError(type: "\(type(of: value))", reason: Self.reason(error))
         }
-        return escaped(String(decoding: data, as: UTF8.self))
+        return JSONText.escapingScriptBreakers(in: String(decoding: data, as: UTF8.self))
     }
 
     /// The same value as an expression: a JSON literal (raw code only if it does not read back).
@@ -37,22 +37,6 @@ enum JSONLiteral {
         let code = try code(of: value, strict: true)
         guard let parsed = try? JSONParser.parse(code) else { return .code(code) }
         return .literal(parsed)
-    }
-
-    /// In JSON text these characters occur only inside strings, where the escapes mean the same.
-    static func escaped(_ json: String) -> String {
-        guard json.unicodeScalars.contains(where: { $0 == "<" || $0 == "\u{2028}" || $0 == "\u{2029}" }) else { return json }
-        var out = ""
-        out.reserveCapacity(json.utf8.count + 16)
-        for scalar in json.unicodeScalars {
-            switch scalar {
-            case "<": out += "\\u003c"
-            case "\u{2028}": out += "\\u2028"
-            case "\u{2029}": out += "\\u2029"
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out
     }
 
     private static func reason(_ error: any Error) -> String {
