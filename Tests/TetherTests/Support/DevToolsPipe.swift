@@ -4,12 +4,15 @@ import Glibc
 #endif
 
 /// The Chrome DevTools protocol over `--remote-debugging-pipe`: JSON messages ended by NUL.
-/// Used only to capture a screenshot of a page that Tether has driven.
+/// Used to capture a screenshot of a page that Tether has driven, and to read its console.
 final class DevToolsPipe {
     private let writeFD: Int32
     private let readFD: Int32
     private var buffer: [UInt8] = []
     private var nextID = 1
+
+    /// The events (messages with no `id`) read so far while waiting for answers, oldest first.
+    private(set) var events: [[String: Any]] = []
 
     struct Failure: Error, CustomStringConvertible { let description: String }
 
@@ -36,22 +39,36 @@ final class DevToolsPipe {
         let deadline = Date().addingTimeInterval(timeout)
         while Date() < deadline {
             guard let reply = try nextMessage(deadline: deadline) else { break }
-            guard reply["id"] as? Int == id else { continue }  // events and other replies
+            guard let replyID = reply["id"] as? Int else {
+                events.append(reply)
+                continue
+            }
+            guard replyID == id else { continue }  // an answer to an earlier command that timed out
             if let error = reply["error"] { throw Failure(description: "\(method): \(error)") }
             return reply["result"] as? [String: Any] ?? [:]
         }
         throw Failure(description: "\(method): no answer in time")
     }
 
-    /// Captures the first page target as PNG bytes.
-    func screenshotOfFirstPage() throws -> Data {
-        let targets = try send("Target.getTargets")["targetInfos"] as? [[String: Any]] ?? []
-        guard let target = targets.first(where: { $0["type"] as? String == "page" })?["targetId"] as? String else {
-            throw Failure(description: "no page target")
+    /// Attaches to the first page target, once there is one, and returns the session id that
+    /// commands for the page and its events carry.
+    func attachToFirstPage(timeout: Double = 10) throws -> String {
+        var target: String?
+        eventually(timeout: timeout) {
+            let targets = (try? send("Target.getTargets"))?["targetInfos"] as? [[String: Any]] ?? []
+            target = targets.first { $0["type"] as? String == "page" }?["targetId"] as? String
+            return target != nil
         }
+        guard let target else { throw Failure(description: "no page target") }
         guard let session = try send("Target.attachToTarget", params: ["targetId": target, "flatten": true])["sessionId"] as? String else {
             throw Failure(description: "attach gave no session")
         }
+        return session
+    }
+
+    /// Captures the first page target as PNG bytes.
+    func screenshotOfFirstPage() throws -> Data {
+        let session = try attachToFirstPage()
         let shot = try send("Page.captureScreenshot", params: ["format": "png"], session: session)
         guard let base64 = shot["data"] as? String, let png = Data(base64Encoded: base64) else {
             throw Failure(description: "no screenshot data")
