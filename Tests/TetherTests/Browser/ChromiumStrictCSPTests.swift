@@ -17,20 +17,61 @@ final class ChromiumStrictCSPTests: XCTestCase {
         return try JSONDecoder().decode([String].self, from: Data(text.utf8))
     }
 
+    /// Chromium's own console for the page, as DevTools reports it: `Log` entries (where the
+    /// browser reports policy violations) as "source level: text", console calls as
+    /// "console.type: arguments". A round trip to the page first, so that everything it logged
+    /// before is in.
+    private func console(_ devTools: DevToolsPipe, session: String) throws -> [String] {
+        _ = try devTools.send("Runtime.evaluate", params: ["expression": "0"], session: session)
+        return devTools.events.filter { $0["sessionId"] as? String == session }.compactMap { event in
+            let params = event["params"] as? [String: Any] ?? [:]
+            switch event["method"] as? String {
+            case "Log.entryAdded":
+                let entry = params["entry"] as? [String: Any] ?? [:]
+                return "\(entry["source"] ?? "?") \(entry["level"] ?? "?"): \(entry["text"] ?? "")"
+            case "Runtime.consoleAPICalled":
+                let arguments = (params["args"] as? [[String: Any]] ?? []).map { "\($0["value"] ?? $0["description"] ?? "?")" }
+                return "console.\(params["type"] ?? "?"): " + arguments.joined(separator: " ")
+            default:
+                return nil
+            }
+        }
+    }
+
+    /// Chromium's wording changed ("Refused to execute…", now "Executing… violates…"); both name the policy.
+    private func violations(in console: [String]) -> [String] {
+        console.filter { $0.contains("Content Security Policy") || $0.contains("Refused") }
+    }
+
     func testTheCounterWorksUnderAStrictPolicyWithNoViolation() throws {
         let harness = try BrowserHarness()
         defer { harness.close() }
-        let (browser, page) = try harness.open("/strict.html")
-        _ = browser
+        // Its own browser, with DevTools on a pipe, to read the console the browser reports to.
+        let browser = try Chromium(url: "http://127.0.0.1:\(harness.server.port)/strict.html", devTools: true)
+        defer { browser.kill() }
+        let page = try XCTUnwrap(harness.waitForNewPage(excluding: [], timeout: 20), "Chromium never loaded /strict.html")
+        let devTools = try XCTUnwrap(browser.devTools)
+        let session = try devTools.attachToFirstPage()
+        // Both replay what the page logged before they were enabled.
+        _ = try devTools.send("Log.enable", session: session)
+        _ = try devTools.send("Runtime.enable", session: session)
+
         // The page's own addEventListener handler calls server.increment(); Swift writes the count back.
         page.run(page.js.dom.b1.click())
-        XCTAssertTrue(try eventually { try page.text("count") == "1" })
+        XCTAssertTrue(try eventually(timeout: 15) { try page.text("count") == "1" })
         // The declarative button has no script at all: data-tether-click="increment".
         page.run(page.js.dom.b2.click())
         XCTAssertTrue(try eventually { try page.text("count") == "2" })
         XCTAssertEqual(page.withApp(as: Counter.self) { $0.count }, 2)
         XCTAssertEqual(try page.eval(page.js.document.title, as: String.self), "Tether counter, strict CSP")
         XCTAssertEqual(try violations(page), [])
+        let afterClicks = try console(devTools, session: session)
+        XCTAssertEqual(violations(in: afterClicks), [], "\(afterClicks)")
+
+        let png = try devTools.screenshotOfFirstPage()
+        XCTAssertEqual(Array(png.prefix(8)), [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A], "a PNG")
+        // Kept for a person to look at: the count 2 and the state "connected".
+        try png.write(to: FileManager.default.temporaryDirectory.appendingPathComponent("strict-csp.png"))
 
         // Raw code is the one form that needs eval: this page turned it off, so it is refused
         // plainly, without even asking the policy.
@@ -39,13 +80,20 @@ final class ChromiumStrictCSPTests: XCTestCase {
             XCTAssertTrue(message.contains("data-tether-allow-eval is false"), message)
         }
         XCTAssertEqual(try violations(page), [])
+        let afterEval = try console(devTools, session: session)
+        XCTAssertEqual(violations(in: afterEval), [], "\(afterEval)")
 
-        // The policy is in force: an inline handler put in by Swift is blocked and seen.
+        // The policy is in force: an inline handler put in by Swift is blocked and seen, by the
+        // page and in the browser's console (so the checks above could have seen one).
         page.js.dom.sandbox.innerHTML = #"<img src="missing.png" onerror="window.ran = 1">"#
         XCTAssertTrue(try eventually { try !violations(page).isEmpty }, "the page sees violations")
         let seen = try violations(page)
         XCTAssertTrue(seen.allSatisfy { $0.hasPrefix("script-src") }, "\(seen)")
         XCTAssertNil(try page.eval(page.js.window.ran, as: Int?.self), "the inline handler never ran")
+        XCTAssertTrue(try eventually { try !violations(in: console(devTools, session: session)).isEmpty },
+                      "the console shows the violation: \((try? console(devTools, session: session)) ?? [])")
+        let blocked = violations(in: try console(devTools, session: session))
+        XCTAssertTrue(blocked.allSatisfy { $0.contains("script-src 'self'") }, "\(blocked)")
     }
 
     /// Commands that throw are applied and reported without eval, as the code Swift spells.
