@@ -123,7 +123,7 @@ final class OwnAppTests: XCTestCase {
         let browser = try Chromium(url: "http://127.0.0.1:\(port)/", devTools: true)
         defer { browser.kill() }
         let devTools = try XCTUnwrap(browser.devTools)
-        let session = try attachToPage(devTools)
+        let session = try devTools.attachToFirstPage()
         func evaluate(_ expression: String) throws -> Any? {
             let reply = try devTools.send("Runtime.evaluate", params: ["expression": expression, "returnByValue": true], session: session)
             return (reply["result"] as? [String: Any])?["value"]
@@ -134,17 +134,6 @@ final class OwnAppTests: XCTestCase {
         XCTAssertTrue(try eventually { try evaluate(#"document.getElementById("greeting").textContent"#) as? String == "Hello, Grace!" })
         XCTAssertTrue(try eventually { try evaluate(#"document.getElementById("visits").textContent"#) as? String == "1" },
                       "Swift's write never reached the page")
-    }
-
-    private func attachToPage(_ devTools: DevToolsPipe) throws -> String {
-        var target: String?
-        _ = eventually(timeout: 10) {
-            let targets = (try? devTools.send("Target.getTargets"))?["targetInfos"] as? [[String: Any]] ?? []
-            target = targets.first { $0["type"] as? String == "page" }?["targetId"] as? String
-            return target != nil
-        }
-        let id = try XCTUnwrap(target, "no page target")
-        return try XCTUnwrap(try devTools.send("Target.attachToTarget", params: ["targetId": id, "flatten": true])["sessionId"] as? String)
     }
 
     /// `--open` runs $TETHER_BROWSER (split as a shell would) with the URL; `--exit-when-idle`
