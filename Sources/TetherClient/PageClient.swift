@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import Dispatch
 import Synchronization
 import TetherBridge
@@ -30,6 +33,8 @@ package final class PageClient: Sendable {
     private let pollStarted = Atomic<Bool>(false)
     /// Polls answered so far.
     package let pollCount = Atomic<Int>(0)
+    /// Receivers between taking their commands and having run them all (see `settle`).
+    private let receiving = Atomic<Int>(0)
 
     private struct Record {
         var received: [String] = []
@@ -134,11 +139,27 @@ package final class PageClient: Sendable {
     /// Runs the commands not yet run, outside any lock (a rule may call back into the client).
     private func receive(_ commands: [PageCommand]) {
         guard !commands.isEmpty else { return }
-        let fresh = state.withLock { $0.take(commands) }
+        // Counted under the same lock as the take: nobody sees commands taken but not counted.
+        let fresh = state.withLock { state in
+            receiving.add(1, ordering: .relaxed)
+            return state.take(commands)
+        }
+        defer { receiving.subtract(1, ordering: .releasing) }
         for command in fresh {
             if recording { record.withLock { $0.received.append(command.code) } }
             let outcome = run(command)
             state.withLock { $0.answer(command, with: outcome) }
+        }
+    }
+
+    /// Waits (up to `timeout`) until every command taken so far has run. Two threads may
+    /// receive at once (the poll thread, and a caller's own `pollOnce`); the ack moves when a
+    /// command is taken, so a poll of the one can come back empty while the other is still
+    /// running what it took. `TetherTesting` settles before it shows what the page received.
+    package func settle(timeout: Duration = .seconds(5)) {
+        let deadline = ContinuousClock.now + timeout
+        while receiving.load(ordering: .acquiring) > 0, ContinuousClock.now < deadline {
+            usleep(200)
         }
     }
 

@@ -51,8 +51,10 @@ final class SimulatedBrowser: Sendable {
         }
     }
 
-    /// Takes whatever is queued now: a poll answers at once while anything is unacknowledged.
+    /// Takes whatever is queued now (a poll answers at once while anything is unacknowledged),
+    /// and waits for what the polling thread took meanwhile to be recorded.
     func drain() {
         if session.pendingCommandCount > 0 { try? client.pollOnce(hold: .zero) }
+        client.settle()
     }
 }
