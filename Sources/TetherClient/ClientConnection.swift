@@ -227,13 +227,37 @@ package final class ClientConnection {
         return headerFields.first { $0.name.lowercased() == lowercased }?.value
     }
 
-    /// Every header line of the last response, in order.
+    /// Every header line of the last response, in order. Split as bytes: splitting the text
+    /// on "\r\n" compares grapheme clusters, and cost a poll about 20 µs.
     package var headerFields: [(name: String, value: String)] {
-        let text = String(decoding: UnsafeRawBufferPointer(rebasing: storage[head]), as: UTF8.self)
-        return text.split(separator: "\r\n").dropFirst().compactMap { line -> (name: String, value: String)? in
-            guard let colon = line.firstIndex(of: ":") else { return nil }
-            return (String(line[..<colon]), String(line[colon...].dropFirst().drop { $0 == " " || $0 == "\t" }))
+        let bytes = UnsafeRawBufferPointer(rebasing: storage[head])
+        var fields: [(name: String, value: String)] = []
+        var lineStart = 0
+        var index = 0
+        var isStatusLine = true
+        while index <= bytes.count {
+            let atEnd = index == bytes.count
+            if atEnd || (bytes[index] == 10 && index > lineStart) {
+                let lineEnd = !atEnd && index > 0 && bytes[index - 1] == 13 ? index - 1 : index
+                defer { lineStart = index + 1 }
+                if isStatusLine {
+                    isStatusLine = false
+                } else if let field = Self.field(UnsafeRawBufferPointer(rebasing: bytes[lineStart..<lineEnd])) {
+                    fields.append(field)
+                }
+            }
+            index += 1
         }
+        return fields
+    }
+
+    /// `Name: value` (the value without its leading blanks); nil for a line with no colon.
+    private static func field(_ line: UnsafeRawBufferPointer) -> (name: String, value: String)? {
+        guard let colon = line.firstIndex(of: UInt8(ascii: ":")) else { return nil }
+        var valueStart = colon + 1
+        while valueStart < line.count, line[valueStart] == 32 || line[valueStart] == 9 { valueStart += 1 }
+        return (String(decoding: UnsafeRawBufferPointer(rebasing: line[..<colon]), as: UTF8.self),
+                String(decoding: UnsafeRawBufferPointer(rebasing: line[valueStart...]), as: UTF8.self))
     }
 
     /// Monotonic nanoseconds, the clock of `deadline`s.
