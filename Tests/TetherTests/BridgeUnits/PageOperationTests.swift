@@ -39,6 +39,18 @@ final class PageOperationTests: XCTestCase {
         }
     }
 
+    /// The codec writes commands directly, not through `json`: the same bytes, every form.
+    func testTheCodecsDirectWritingGivesTheSameTextAsTheJSONForm() {
+        for expression in everyForm {
+            XCTAssertEqual(expression.jsonText, expression.json.jsonText)
+            for operation in [PageOperation.run(expression), .read(expression), .assign(target: count, value: expression)] {
+                var object = JSONObjectWriter()
+                operation.writeMembers(to: &object)
+                XCTAssertEqual(object.finish(), operation.json.jsonText)
+            }
+        }
+    }
+
     func testWireFormOfEachOperation() {
         XCTAssertEqual(PageOperation.assign(target: count, value: .literal(.number("10"))).json.jsonText,
                        #"{"op":"assign","target":{"member":"innerHTML","of":{"element":"count"}},"value":{"value":10}}"#)

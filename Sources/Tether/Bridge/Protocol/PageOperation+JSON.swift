@@ -135,3 +135,86 @@ extension JSExpression {
         }
     }
 }
+
+// The codec's hot path: every poll reply writes its commands. These give exactly the text of
+// `json.jsonText` (members in the same sorted order) without building the dictionaries first;
+// `PageOperationTests` holds the two to the same bytes.
+extension PageOperation {
+    /// The operation's members, after a command's `seq` and `id`.
+    func writeMembers(to object: inout JSONObjectWriter) {
+        switch self {
+        case .assign(let target, let value):
+            object.member("op", string: "assign")
+            object.member("target", encoded: target.jsonText)
+            object.member("value", encoded: value.jsonText)
+        case .run(let expression), .read(let expression):
+            object.member("expr", encoded: expression.jsonText)
+            object.member("op", string: isRun ? "run" : "read")
+        }
+    }
+
+    private var isRun: Bool {
+        if case .run = self { return true }
+        return false
+    }
+}
+
+extension JSExpression {
+    /// `json.jsonText`, written directly.
+    var jsonText: String {
+        var out = ""
+        writeJSON(to: &out)
+        return out
+    }
+
+    func writeJSON(to out: inout String) {
+        switch self {
+        case .global(let name): out += "{\"global\":" + JSONText.quote(name) + "}"
+        case .element(let id): out += "{\"element\":" + JSONText.quote(id) + "}"
+        case .member(let name, let base):
+            out += "{\"member\":" + JSONText.quote(name) + ",\"of\":"
+            base.writeJSON(to: &out)
+            out += "}"
+        case .index(let key, let base):
+            out += "{\"index\":"
+            key.write(to: &out)
+            out += ",\"of\":"
+            base.writeJSON(to: &out)
+            out += "}"
+        case .call(let callee, let arguments):
+            out += "{\"args\":"
+            Self.writeJSON(arguments, to: &out)
+            out += ",\"call\":"
+            callee.writeJSON(to: &out)
+            out += "}"
+        case .literal(let value):
+            out += "{\"value\":"
+            value.write(to: &out)
+            out += "}"
+        case .nonFinite(let number): out += "{\"number\":" + JSONText.quote(number.rawValue) + "}"
+        case .array(let elements):
+            out += "{\"array\":"
+            Self.writeJSON(elements, to: &out)
+            out += "}"
+        case .object(let entries):
+            out += "{\"object\":["
+            for (index, entry) in entries.enumerated() {
+                out += (index > 0 ? ",[" : "[") + JSONText.quote(entry.key) + ","
+                entry.value.writeJSON(to: &out)
+                out += "]"
+            }
+            out += "]}"
+        case .callback, .code:
+            json.write(to: &out)  // rare: not worth a second spelling
+        }
+    }
+
+    private static func writeJSON(_ expressions: [JSExpression], to out: inout String) {
+        out += "["
+        for (index, expression) in expressions.enumerated() {
+            if index > 0 { out += "," }
+            expression.writeJSON(to: &out)
+        }
+        out += "]"
+    }
+}

@@ -38,7 +38,7 @@ package enum ProtocolCodec {
             var object = JSONObjectWriter()
             object.member("seq", int: command.seq)
             if let id = command.readID { object.member("id", int: id) }
-            object.members(of: command.operation.json)
+            command.operation.writeMembers(to: &object)
             return object.finish()
         }
     }
