@@ -17,7 +17,7 @@ public func requestParserFuzzer(_ start: UnsafeRawPointer?, _ count: Int) -> CIn
     // The first byte chooses where the stream is cut in two, as a slow client would send it.
     let split = Int(bytes[0]) % (bytes.count + 1)
     let pieces = parseAll(bytes, configuration: configuration, split: split)
-    if whole != pieces { fatalError("whole \(whole) but in two pieces \(pieces)") }
+    if whole != pieces { fatalError("whole \(String(describing: whole)) but in two pieces \(String(describing: pieces))") }
     if case .head(let head)? = whole {
         precondition(head.length <= bytes.count, "head longer than the input")
         precondition(head.contentLength <= configuration.maxBodyBytes, "body over the limit accepted")
